@@ -1,0 +1,80 @@
+"""
+Autograd: a scalar `Value` that remembers how it was made, so that the chain rule
+can run backwards through every computation and fill in `.grad` for each input.
+
+Each operation stores its children (the inputs) and its *local* gradients (the
+derivative of the output with respect to each input, known the moment the output
+is computed). `backward()` then only has to multiply and add: no operation needs
+its own backward function.
+"""
+
+import math
+
+
+class Value:
+    __slots__ = ('data', 'grad', '_children', '_local_grads')  # less memory: a step makes ~100k of these
+
+    def __init__(self, data, children=(), local_grads=()):
+        self.data = data                 # the scalar, computed in the forward pass
+        self.grad = 0                    # d(loss)/d(this node), filled in by backward()
+        self._children = children        # the nodes this one was computed from
+        self._local_grads = local_grads  # d(this node)/d(child), one per child
+
+    def __add__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        return Value(self.data + other.data, (self, other), (1, 1))
+
+    def __mul__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        return Value(self.data * other.data, (self, other), (other.data, self.data))
+
+    def __pow__(self, other):  # other is a plain number (a constant exponent)
+        return Value(self.data ** other, (self,), (other * self.data ** (other - 1),))
+
+    def log(self):
+        if self.data <= 0:
+            raise ValueError(f"log of a non-positive number ({self.data!r})")
+        return Value(math.log(self.data), (self,), (1 / self.data,))
+
+    def exp(self): return Value(math.exp(self.data), (self,), (math.exp(self.data),))
+    def relu(self): return Value(max(0, self.data), (self,), (float(self.data > 0),))
+
+    # Everything else is built from the operations above.
+    def __neg__(self): return self * -1
+    def __radd__(self, other): return self + other
+    def __sub__(self, other): return self + (-other)
+    def __rsub__(self, other): return other + (-self)
+    def __rmul__(self, other): return self * other
+    def __truediv__(self, other): return self * other ** -1
+    def __rtruediv__(self, other): return other * self ** -1
+
+    def __repr__(self):
+        return f"Value(data={self.data:.6g}, grad={self.grad:.6g})"
+
+    def topological_order(self):
+        """Every node this one depends on, each listed after all of its children.
+
+        A depth-first search, written with an explicit stack instead of recursion so
+        that deep graphs (many layers, long contexts) cannot hit Python's recursion
+        limit. It visits nodes in exactly the order the recursive version would.
+        """
+        topo, visited = [], {self}
+        stack = [(self, iter(self._children))]  # (node, its children not yet looked at)
+        while stack:
+            v, children = stack[-1]
+            for child in children:
+                if child not in visited:  # go down into the first unvisited child
+                    visited.add(child)
+                    stack.append((child, iter(child._children)))
+                    break
+            else:                         # all children done: v can take its place
+                stack.pop()
+                topo.append(v)
+        return topo
+
+    def backward(self):
+        """Fill in .grad of every node this one depends on (the chain rule, in reverse)."""
+        self.grad = 1  # d(self)/d(self)
+        for v in reversed(self.topological_order()):
+            for child, local_grad in zip(v._children, v._local_grads):
+                child.grad += local_grad * v.grad

@@ -1,0 +1,94 @@
+"""
+Configuration: every number that defines a run, in one place, with two presets.
+
+- `book` (the default): the seeds' model, 4,064 parameters, context of 8, squared ReLU.
+- `karpathy`: the published microgpt, 4,192 parameters, context of 16, ReLU.
+"""
+
+from dataclasses import dataclass, asdict, fields, replace
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Config:
+    # model shape
+    n_embd: int = 16          # width of every vector in the residual stream
+    n_head: int = 4           # attention heads; each sees n_embd // n_head dimensions
+    n_layer: int = 1          # transformer blocks
+    block_size: int = 8       # context length: the most positions the model can see
+    activation: str = 'relu2'  # MLP non-linearity: 'relu2' = relu(x)**2, or 'relu'
+    init_std: float = 0.08    # standard deviation of the Gaussian initial weights
+    # training (Adam with linear learning-rate decay)
+    learning_rate: float = 0.01
+    beta1: float = 0.85
+    beta2: float = 0.99
+    eps: float = 1e-8
+    num_steps: int = 1000
+    seed: int = 42
+    # sampling
+    temperature: float = 0.5
+    num_samples: int = 20
+
+    @property
+    def head_dim(self):
+        return self.n_embd // self.n_head
+
+    def __post_init__(self):
+        for name in ('n_embd', 'n_head', 'n_layer', 'block_size', 'num_steps'):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise ConfigError(f"{name} must be a positive integer, got {value!r}.")
+        if self.num_samples < 0:
+            raise ConfigError(f"num_samples must be >= 0, got {self.num_samples!r}.")
+        if self.n_embd % self.n_head:
+            raise ConfigError(f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head}) "
+                              f"so that every head gets the same number of dimensions; "
+                              f"try n_head in {[h for h in range(1, self.n_embd + 1) if self.n_embd % h == 0]}.")
+        if self.activation not in ('relu', 'relu2'):
+            raise ConfigError(f"activation must be 'relu' or 'relu2', got {self.activation!r}.")
+        if not self.temperature > 0:
+            raise ConfigError(f"temperature must be > 0, got {self.temperature!r}; "
+                              "use a small value such as 0.01 for nearly greedy sampling.")
+        if not self.learning_rate > 0:
+            raise ConfigError(f"learning_rate must be > 0, got {self.learning_rate!r}.")
+        if not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):
+            raise ConfigError(f"beta1 and beta2 must be in [0, 1), got {self.beta1!r} and {self.beta2!r}.")
+        if not self.init_std > 0:
+            raise ConfigError(f"init_std must be > 0, got {self.init_std!r}.")
+
+    def replace(self, **changes):
+        """A copy with some fields changed (and checked again)."""
+        unknown = set(changes) - {f.name for f in fields(self)}
+        if unknown:
+            raise ConfigError(f"unknown config field(s) {sorted(unknown)}; "
+                              f"valid fields: {[f.name for f in fields(self)]}.")
+        return replace(self, **changes)
+
+    def to_dict(self):
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d):
+        return cls().replace(**d)
+
+
+PRESETS = {
+    'book': Config(),
+    'karpathy': Config(block_size=16, activation='relu'),
+}
+
+
+def get_config(preset='book', **overrides):
+    """The named preset, with any field overridden (None means: keep the preset's value)."""
+    if preset not in PRESETS:
+        raise ConfigError(f"unknown preset {preset!r}; choose one of {sorted(PRESETS)}.")
+    return PRESETS[preset].replace(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def num_params(config, vocab_size):
+    """How many numbers the model learns: the sum of every matrix's rows x columns."""
+    e, L = config.n_embd, config.n_layer
+    embeddings = vocab_size * e + config.block_size * e   # wte, wpe
+    per_layer = 4 * e * e + 4 * e * e + e * 4 * e          # wq wk wv wo, fc1, fc2
+    return embeddings + vocab_size * e + L * per_layer    # + lm_head

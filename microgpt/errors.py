@@ -1,0 +1,32 @@
+"""The errors microgpt raises for bad input. Each message says what was wrong and how to fix it."""
+
+
+class MicroGPTError(Exception):
+    """Base class: catch this to handle any microgpt input error."""
+
+
+class DataError(MicroGPTError, ValueError):
+    """The data file is missing, empty, or has no usable lines."""
+
+
+class TokenizerError(MicroGPTError, KeyError):
+    """A character that is not in the vocabulary."""
+
+    def __str__(self):  # KeyError would print the message inside quotes
+        return str(self.args[0])
+
+
+class ConfigError(MicroGPTError, ValueError):
+    """An impossible model or training configuration."""
+
+
+class ContextError(MicroGPTError, IndexError):
+    """A position past the model's context window (block_size)."""
+
+
+class TrainingError(MicroGPTError, FloatingPointError):
+    """The loss became NaN or infinite."""
+
+
+class CheckpointError(MicroGPTError, ValueError):
+    """A checkpoint file that is corrupt or does not fit the model."""

@@ -1,0 +1,178 @@
+"""
+The model: parameters, three small building blocks (linear, softmax, rmsnorm) and
+`gpt()`, which turns one token at one position into 27 scores for the next token.
+"""
+
+import random
+
+from .autograd import Value
+from .config import Config, num_params
+from .errors import ContextError, ConfigError
+
+
+def matrix(nout, nin, std, rng):
+    """nout rows of nin Gaussian random Values: a weight matrix, row-major."""
+    return [[Value(rng.gauss(0, std)) for _ in range(nin)] for _ in range(nout)]
+
+
+def param_shapes(config, vocab_size):
+    """Name -> (rows, columns) of every weight matrix, in the order they are drawn."""
+    n_embd = config.n_embd
+    shapes = {'wte': (vocab_size, n_embd),             # token embeddings
+              'wpe': (config.block_size, n_embd),      # position embeddings
+              'lm_head': (vocab_size, n_embd)}         # residual stream -> logits
+    for i in range(config.n_layer):
+        shapes[f'layer{i}.attn_wq'] = (n_embd, n_embd)
+        shapes[f'layer{i}.attn_wk'] = (n_embd, n_embd)
+        shapes[f'layer{i}.attn_wv'] = (n_embd, n_embd)
+        shapes[f'layer{i}.attn_wo'] = (n_embd, n_embd)
+        shapes[f'layer{i}.mlp_fc1'] = (4 * n_embd, n_embd)
+        shapes[f'layer{i}.mlp_fc2'] = (n_embd, 4 * n_embd)
+    return shapes
+
+
+def init_state_dict(config, vocab_size, rng):
+    """Every weight matrix of the model, by name, drawn from rng in this exact order."""
+    return {name: matrix(nout, nin, config.init_std, rng)
+            for name, (nout, nin) in param_shapes(config, vocab_size).items()}
+
+
+def linear(x, w):
+    """Matrix times vector: output o is the dot product of row w[o] with x."""
+    return [sum(wi * xi for wi, xi in zip(wo, x)) for wo in w]
+
+
+def softmax(logits):
+    """Scores -> probabilities (positive, summing to 1). Subtracting the max changes
+    nothing mathematically but keeps exp() from overflowing."""
+    max_val = max(val.data for val in logits)
+    exps = [(val - max_val).exp() for val in logits]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def rmsnorm(x):
+    """Rescale x to a root-mean-square of 1, so activations stay a sensible size."""
+    ms = sum(xi * xi for xi in x) / len(x)
+    scale = (ms + 1e-5) ** -0.5
+    return [xi * scale for xi in x]
+
+
+def relu(x): return x.relu()
+def relu2(x): return x.relu() ** 2  # squared ReLU: zero for x < 0, x**2 above
+
+
+ACTIVATIONS = {'relu': relu, 'relu2': relu2}
+
+
+def _no_record(*args, **kwargs):  # what gpt() calls when nobody asked for a trace
+    pass
+
+
+class Trace(dict):
+    """What one gpt() call computed, as plain floats, keyed by (name, layer, head):
+    trace['embedding'], trace['q', 0], trace['attn_weights', 0, 2], trace['logits'], ..."""
+
+    def record(self, layer=None, head=None, **vectors):
+        for name, vec in vectors.items():
+            key = name if layer is None else (name, layer) if head is None else (name, layer, head)
+            self[key] = [v.data if isinstance(v, Value) else v for v in vec]
+
+
+class GPT:
+    """A one-or-more-layer GPT whose every number is a Value."""
+
+    def __init__(self, config=None, vocab_size=27, rng=None, state_dict=None):
+        self.config = config = config if config is not None else Config()
+        if not isinstance(vocab_size, int) or vocab_size < 2:
+            raise ConfigError(f"vocab_size must be an integer >= 2 (characters + BOS), got {vocab_size!r}.")
+        self.vocab_size = vocab_size
+        self.n_layer, self.n_head, self.head_dim = config.n_layer, config.n_head, config.head_dim
+        self.activation = ACTIVATIONS[config.activation]
+        if state_dict is None:
+            state_dict = init_state_dict(config, vocab_size, rng if rng is not None else random.Random(config.seed))
+        self.state_dict = state_dict
+        self.params = [p for mat in state_dict.values() for row in mat for p in row]  # every learnable number
+        assert len(self.params) == num_params(config, vocab_size)
+
+    def weights(self):
+        """The weights as plain floats, {name: rows}: what a checkpoint stores."""
+        return {name: [[p.data for p in row] for row in mat] for name, mat in self.state_dict.items()}
+
+    @classmethod
+    def from_weights(cls, config, weights):
+        """A model whose parameters are the given floats (see weights())."""
+        state_dict = {name: [[Value(float(w)) for w in row] for row in mat] for name, mat in weights.items()}
+        return cls(config, len(weights['wte']), state_dict=state_dict)
+
+    def empty_cache(self):
+        """A fresh KV cache: per layer, the keys and the values of every position so far."""
+        return [[] for _ in range(self.n_layer)], [[] for _ in range(self.n_layer)]
+
+    def gpt(self, token_id, pos_id, keys, values, trace=None):
+        """Logits (one score per token) for what follows token_id at position pos_id.
+        keys/values: the KV cache, extended in place. trace: an optional Trace to fill."""
+        state_dict, n_layer, n_head, head_dim = self.state_dict, self.n_layer, self.n_head, self.head_dim
+        self._check(token_id, pos_id)
+        record = trace.record if trace is not None else _no_record
+
+        # Step 1: Embed
+        tok_emb = state_dict['wte'][token_id]          # token embedding lookup
+        pos_emb = state_dict['wpe'][pos_id]            # position embedding lookup
+        x = [t + p for t, p in zip(tok_emb, pos_emb)]  # combine: what + where
+        x = rmsnorm(x)                                 # normalize
+        record(embedding=x)
+
+        for li in range(n_layer):                      # for each layer
+            # 1) Multi-head attention block
+            x_residual = x
+            x = rmsnorm(x)
+            q = linear(x, state_dict[f'layer{li}.attn_wq'])
+            k = linear(x, state_dict[f'layer{li}.attn_wk'])
+            v = linear(x, state_dict[f'layer{li}.attn_wv'])
+            record(li, q=q, k=k, v=v)
+            keys[li].append(k)
+            values[li].append(v)
+            x_attn = []
+            for h in range(n_head):
+                hs = h * head_dim
+                q_h = q[hs:hs+head_dim]
+                k_h = [ki[hs:hs+head_dim] for ki in keys[li]]
+                v_h = [vi[hs:hs+head_dim] for vi in values[li]]
+                attn_logits = [sum(q_h[j] * k_h[t][j] for j in range(head_dim)) / head_dim**0.5
+                               for t in range(len(k_h))]
+                attn_weights = softmax(attn_logits)
+                head_out = [sum(attn_weights[t] * v_h[t][j] for t in range(len(v_h)))
+                            for j in range(head_dim)]
+                x_attn.extend(head_out)
+                record(li, h, attn_weights=attn_weights)
+            x = linear(x_attn, state_dict[f'layer{li}.attn_wo'])
+            x = [a + b for a, b in zip(x, x_residual)]         # residual
+            record(li, after_attention=x)
+
+            # 2) MLP block
+            x_residual = x
+            x = rmsnorm(x)
+            x = linear(x, state_dict[f'layer{li}.mlp_fc1'])    # expand 16 -> 64
+            x = [self.activation(xi) for xi in x]               # activate (squared ReLU in the book)
+            record(li, mlp_hidden=x)
+            x = linear(x, state_dict[f'layer{li}.mlp_fc2'])    # compress 64 -> 16
+            x = [a + b for a, b in zip(x, x_residual)]         # residual
+            record(li, after_mlp=x)
+
+        logits = linear(x, state_dict['lm_head'])               # project to vocab
+        record(logits=logits)
+        return logits
+
+    def _check(self, token_id, pos_id):
+        if not 0 <= pos_id < self.config.block_size:
+            raise ContextError(f"position {pos_id} is outside the context window: this model has "
+                               f"block_size={self.config.block_size}, so positions run 0..{self.config.block_size - 1}. "
+                               "Use a shorter sequence or a config with a larger block_size.")
+        if not 0 <= token_id < self.vocab_size:
+            raise ContextError(f"token id {token_id} is not in the vocabulary 0..{self.vocab_size - 1}.")
+
+    def __repr__(self):
+        c = self.config
+        return (f"GPT(n_layer={c.n_layer}, n_embd={c.n_embd}, n_head={c.n_head}, block_size={c.block_size}, "
+                f"activation={c.activation!r}, vocab_size={self.vocab_size}, params={len(self.params)})")
