@@ -8,11 +8,13 @@ is computed). `backward()` then only has to multiply and add: no operation needs
 its own backward function.
 """
 
+import gc
 import math
+from contextlib import contextmanager
 
 
 class Value:
-    __slots__ = ('data', 'grad', '_children', '_local_grads')  # less memory: a step makes ~100k of these
+    __slots__ = ('data', 'grad', '_children', '_local_grads')  # less memory: one training step makes tens of thousands
 
     def __init__(self, data, children=(), local_grads=()):
         self.data = data                 # the scalar, computed in the forward pass
@@ -78,3 +80,22 @@ class Value:
         for v in reversed(self.topological_order()):
             for child, local_grad in zip(v._children, v._local_grads):
                 child.grad += local_grad * v.grad
+
+
+@contextmanager
+def graph_building():
+    """Pause Python's cycle collector while a graph of Values is built and used.
+
+    A graph of Values has no reference cycles (children never point back at their
+    parents), so reference counting alone frees it. The cycle collector, though, runs
+    every few hundred new objects and re-scans the tens of thousands of live nodes of a
+    training step again and again: about half of the step's time. Pure efficiency:
+    no number changes.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

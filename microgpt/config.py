@@ -47,9 +47,7 @@ class Config:
                               f"try n_head in {[h for h in range(1, self.n_embd + 1) if self.n_embd % h == 0]}.")
         if self.activation not in ('relu', 'relu2'):
             raise ConfigError(f"activation must be 'relu' or 'relu2', got {self.activation!r}.")
-        if not self.temperature > 0:
-            raise ConfigError(f"temperature must be > 0, got {self.temperature!r}; "
-                              "use a small value such as 0.01 for nearly greedy sampling.")
+        check_temperature(self.temperature)
         if not self.learning_rate > 0:
             raise ConfigError(f"learning_rate must be > 0, got {self.learning_rate!r}.")
         if not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):
@@ -71,6 +69,17 @@ class Config:
     @classmethod
     def from_dict(cls, d):
         return cls().replace(**d)
+
+
+def check_temperature(temperature):
+    if not temperature > 0:  # also catches NaN
+        raise ConfigError(f"temperature must be > 0, got {temperature!r}; "
+                          "use a small value such as 0.01 for nearly greedy sampling.")
+
+
+def check_vocab_size(vocab_size):
+    if not isinstance(vocab_size, int) or vocab_size < 2:
+        raise ConfigError(f"vocab_size must be an integer >= 2 (characters + BOS), got {vocab_size!r}.")
 
 
 PRESETS = {

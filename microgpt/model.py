@@ -6,8 +6,8 @@ The model: parameters, three small building blocks (linear, softmax, rmsnorm) an
 import random
 
 from .autograd import Value
-from .config import Config, num_params
-from .errors import ContextError, ConfigError
+from .config import Config, check_vocab_size, num_params
+from .errors import ContextError
 
 
 def matrix(nout, nin, std, rng):
@@ -79,13 +79,22 @@ class Trace(dict):
             self[key] = [v.data if isinstance(v, Value) else v for v in vec]
 
 
+def check_input(config, vocab_size, token_id, pos_id):
+    """gpt() can only look up a token in the vocabulary at a position inside the context."""
+    if not 0 <= pos_id < config.block_size:
+        raise ContextError(f"position {pos_id} is outside the context window: this model has "
+                           f"block_size={config.block_size}, so positions run 0..{config.block_size - 1}. "
+                           "Use a shorter sequence or a config with a larger block_size.")
+    if not 0 <= token_id < vocab_size:
+        raise ContextError(f"token id {token_id} is not in the vocabulary 0..{vocab_size - 1}.")
+
+
 class GPT:
     """A one-or-more-layer GPT whose every number is a Value."""
 
     def __init__(self, config=None, vocab_size=27, rng=None, state_dict=None):
         self.config = config = config if config is not None else Config()
-        if not isinstance(vocab_size, int) or vocab_size < 2:
-            raise ConfigError(f"vocab_size must be an integer >= 2 (characters + BOS), got {vocab_size!r}.")
+        check_vocab_size(vocab_size)
         self.vocab_size = vocab_size
         self.n_layer, self.n_head, self.head_dim = config.n_layer, config.n_head, config.head_dim
         self.activation = ACTIVATIONS[config.activation]
@@ -113,7 +122,7 @@ class GPT:
         """Logits (one score per token) for what follows token_id at position pos_id.
         keys/values: the KV cache, extended in place. trace: an optional Trace to fill."""
         state_dict, n_layer, n_head, head_dim = self.state_dict, self.n_layer, self.n_head, self.head_dim
-        self._check(token_id, pos_id)
+        check_input(self.config, self.vocab_size, token_id, pos_id)
         record = trace.record if trace is not None else _no_record
 
         # Step 1: Embed
@@ -163,14 +172,6 @@ class GPT:
         logits = linear(x, state_dict['lm_head'])               # project to vocab
         record(logits=logits)
         return logits
-
-    def _check(self, token_id, pos_id):
-        if not 0 <= pos_id < self.config.block_size:
-            raise ContextError(f"position {pos_id} is outside the context window: this model has "
-                               f"block_size={self.config.block_size}, so positions run 0..{self.config.block_size - 1}. "
-                               "Use a shorter sequence or a config with a larger block_size.")
-        if not 0 <= token_id < self.vocab_size:
-            raise ContextError(f"token id {token_id} is not in the vocabulary 0..{self.vocab_size - 1}.")
 
     def __repr__(self):
         c = self.config

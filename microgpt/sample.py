@@ -2,17 +2,17 @@
 Inference: feed the model its own output, one token at a time, until it says BOS.
 """
 
-from .errors import ConfigError
+from .autograd import graph_building
+from .config import check_temperature
 from .model import Trace, softmax
 
 
+@graph_building()  # pure efficiency: see microgpt.autograd.graph_building
 def sample(model, tokenizer, rng, temperature=0.5, trace=None):
     """Generate one document. Temperature < 1 sharpens the distribution (safer, duller),
     > 1 flattens it (more surprising). If trace is a list, one dict per generated position
     is appended: the input token, the probabilities, the chosen token and the gpt() Trace."""
-    if not temperature > 0:
-        raise ConfigError(f"temperature must be > 0, got {temperature!r}; "
-                          "use a small value such as 0.01 for nearly greedy sampling.")
+    check_temperature(temperature)
     keys, values = model.empty_cache()
     token_id = tokenizer.BOS
     sample = []

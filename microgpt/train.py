@@ -6,6 +6,7 @@ and the loop that repeats forward -> backward -> update, one document per step.
 import math
 from dataclasses import dataclass
 
+from .autograd import graph_building
 from .errors import TrainingError
 from .model import softmax
 
@@ -81,14 +82,17 @@ def training_steps(model, tokenizer, docs, num_steps=None):
     for step in range(num_steps):
         doc = docs[step % len(docs)]
         tokens = tokenizer.frame(doc)  # [BOS] + characters + [BOS]
-        try:
-            loss = doc_loss(model, tokens)
-        except (ArithmeticError, ValueError) as e:  # an overflow, or a probability that underflowed to 0
-            raise diverged(step + 1, config.learning_rate, f"the forward pass failed ({e})") from e
-        check_loss(loss.data, step + 1, config.learning_rate)
-        loss.backward()
+        with graph_building():
+            try:
+                loss = doc_loss(model, tokens)
+            except (ArithmeticError, ValueError) as e:  # an overflow, or a probability that underflowed to 0
+                raise diverged(step + 1, config.learning_rate, f"the forward pass failed ({e})") from e
+            check_loss(loss.data, step + 1, config.learning_rate)
+            loss.backward()
         lr_t = adam.step(step, num_steps)
-        yield StepInfo(step + 1, num_steps, loss.data, lr_t)
+        info = StepInfo(step + 1, num_steps, loss.data, lr_t)
+        del loss  # free this step's graph now, not when the next step replaces it
+        yield info
 
 
 def train(model, tokenizer, docs, num_steps=None, callback=None):

@@ -6,4 +6,4 @@ needed to train or run the model: the core package stays standard-library only.
     (one module per chapter adds that chapter's figures and widgets)
 """
 
-from .common import (attention_maps, heatmap, plot_attention, show_source, style, trained_run)  # noqa: F401
+from .common import (animation_html, attention_maps, heatmap, plot_attention, show_source, style, trained_run)  # noqa: F401

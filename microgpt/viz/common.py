@@ -18,8 +18,14 @@ STYLE = {
 
 
 def style():
-    """Apply the book's figure style (call once at the top of a chapter)."""
+    """Apply the book's figure style (call once at the top of a chapter): sharp (2x)
+    PNG figures on a white background."""
     plt.rcParams.update(STYLE)
+    try:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+        set_matplotlib_formats('retina')
+    except ImportError:  # not in IPython: nothing to configure
+        pass
 
 
 def show_source(obj):
@@ -27,6 +33,40 @@ def show_source(obj):
     sees is the code that runs, never a copy."""
     from IPython.display import Code
     return Code(inspect.getsource(obj), language='python')
+
+
+def animation_html(anim, **kwargs):
+    """A matplotlib animation as a scrubbable JavaScript player (HTML), the static twin
+    of a slider. matplotlib's player links Font Awesome from a CDN for its button icons;
+    that link is dropped so the page works offline (the book's theme and JupyterLab
+    bring their own Font Awesome)."""
+    import re
+    from IPython.display import HTML
+    html = anim.to_jshtml(**kwargs)
+    html = re.sub(r'<link[^>]*font-awesome[^>]*>', '', html)
+    plt.close(anim._fig)
+    return HTML(html)
+
+
+def annotate_image(ax, fmt='{:.2f}', fontsize=8):
+    """Write each cell's value on the heatmap drawn on ax, in black on light cells and in
+    white on dark ones (judged from the colour actually drawn, so it works for any
+    colormap). Empty (NaN) cells stay blank."""
+    import numpy as np
+    im = ax.images[-1]
+    m = np.ma.filled(np.ma.asarray(im.get_array(), dtype=float), np.nan)  # masked or NaN: blank
+    for i in range(m.shape[0]):
+        for j in range(m.shape[1]):
+            v = m[i, j]
+            if np.isnan(v):
+                continue
+            r, g, b, _ = im.cmap(im.norm(v))
+            dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.55
+            text = fmt.format(v)
+            if text.startswith('-') and float(text) == 0:  # no "-0.00"
+                text = fmt.format(0.0)
+            ax.text(j, i, text, ha='center', va='center', fontsize=fontsize,
+                    color='white' if dark else 'black')
 
 
 def heatmap(ax, matrix, row_labels=None, col_labels=None, title=None, cmap='viridis',
@@ -42,13 +82,7 @@ def heatmap(ax, matrix, row_labels=None, col_labels=None, title=None, cmap='viri
     if title:
         ax.set_title(title)
     if annotate:
-        lo, hi = np.nanmin(m), np.nanmax(m)
-        for i in range(m.shape[0]):
-            for j in range(m.shape[1]):
-                if not np.isnan(m[i, j]):
-                    dark = (m[i, j] - lo) < 0.5 * (hi - lo)  # light text on dark cells
-                    ax.text(j, i, fmt.format(m[i, j]), ha='center', va='center', fontsize=8,
-                            color='white' if dark else 'black')
+        annotate_image(ax, fmt)
     if colorbar:
         ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
     return im

@@ -1,0 +1,297 @@
+"""
+`python -m microgpt.bench`: how fast is each engine, on the book preset and the built-in names?
+
+  (a) the scalar engine (microgpt.model / microgpt.train), training N steps, every step timed;
+  (b) the plain baseline, benchmarks/plain_microgpt.py: the same algorithm as a bare single
+      file with no trace hooks and no checks, on the same steps;
+  (c) the NumPy engine on the same N steps, repeated;
+  (d) sampling 20 names at temperature 0.5 with each engine, repeated.
+
+Then a table of medians and ratios, and checks that the three engines computed the same
+numbers (the plain baseline's losses must equal the scalar engine's exactly).
+
+Every timing is given as wall time and as this process's CPU time (which barely moves when
+other programs compete for the machine). The trainings run one after the other, not
+interleaved: Python's garbage collector makes a step's cost grow with every object alive in
+the process, so interleaving would make each engine pay for the other's computation graph.
+
+    python -m microgpt.bench                 # 1000 steps: about 8 minutes on an idle machine
+    python -m microgpt.bench --quick         # 50 steps, 3 repeats: a smoke test
+    python -m microgpt.bench --json out.json # also write every timing and loss
+"""
+
+import argparse
+import gc
+import importlib.util
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+
+from . import numpy_engine
+from .config import get_config
+from .data import NAMES_PATH, Tokenizer, load_docs, shuffled
+from .model import GPT
+from .sample import sample as scalar_sample
+from .train import training_steps
+
+PLAIN_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                          'benchmarks', 'plain_microgpt.py')
+
+
+def load_plain(path=PLAIN_PATH):
+    """The plain baseline as a module, or None when it is not there (an installed package
+    has no benchmarks/ folder: the baseline lives only in the source repository)."""
+    if not os.path.exists(path):
+        return None
+    spec = importlib.util.spec_from_file_location('plain_microgpt', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def setup(config, data_path):
+    """What `python -m microgpt` does before training: shuffle, tokenizer, initial weights.
+    Returns (docs, tokenizer, initial weights, rng) with rng in the state sampling starts from."""
+    rng = random.Random(config.seed)
+    docs = shuffled(load_docs(data_path), rng)
+    tokenizer = Tokenizer(docs)
+    weights = numpy_engine.GPT(config, tokenizer.vocab_size, rng).weights()  # same draws as the scalar GPT
+    return docs, tokenizer, weights, rng
+
+
+def stopwatch(fn, *args):
+    """(fn(*args), wall milliseconds, CPU milliseconds of this process). Wall time is what a
+    reader waits; CPU time barely moves when other programs compete for the machine."""
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    result = fn(*args)
+    return result, (time.perf_counter() - wall0) * 1e3, (time.process_time() - cpu0) * 1e3
+
+
+def new_record():
+    return {'wall_ms': [], 'cpu_ms': [], 'losses': []}
+
+
+def bench_scalar(config, docs, tokenizer, weights, steps, log):
+    """Train the package's scalar engine for `steps` steps, timing each one."""
+    gc.collect()
+    model = GPT.from_weights(config, weights)
+    scalar_steps = training_steps(model, tokenizer, docs, steps)
+    record = new_record()
+    for step in range(steps):
+        info, wall, cpu = stopwatch(next, scalar_steps)
+        record['wall_ms'].append(wall)
+        record['cpu_ms'].append(cpu)
+        record['losses'].append(info.loss)
+        if (step + 1) % max(1, steps // 10) == 0:
+            log(f"  scalar: step {step + 1} / {steps}")
+    scalar_steps.close()  # let the suspended generator drop its last graph
+    return model, record
+
+
+def bench_plain(config, docs, weights, plain, steps, data_path, log):
+    """Train the plain baseline for the same steps, from the same documents and weights."""
+    gc.collect()
+    plain.setup(data_path, config.n_embd, config.n_head, config.n_layer, config.block_size,
+                config.activation, config.seed)
+    if plain.docs != docs or [[p.data for p in row] for row in plain.state_dict['wte']] != weights['wte']:
+        raise RuntimeError("the plain baseline did not start from the same documents and weights")
+    record = new_record()
+    for step in range(steps):
+        loss, wall, cpu = stopwatch(plain.train_step, step, steps)
+        record['wall_ms'].append(wall)
+        record['cpu_ms'].append(cpu)
+        record['losses'].append(loss)
+        if (step + 1) % max(1, steps // 10) == 0:
+            log(f"  plain: step {step + 1} / {steps}")
+    return record
+
+
+def bench_numpy(config, docs, tokenizer, weights, steps, repeats, log):
+    """Train the NumPy engine `repeats` times, each time from the same initial weights."""
+    gc.collect()
+    runs = []
+    for _ in range(repeats):
+        model = numpy_engine.GPT.from_weights(config, weights)
+        steps_iter = numpy_engine.training_steps(model, tokenizer, docs, steps)
+        record = new_record()
+        for _ in range(steps):
+            info, wall, cpu = stopwatch(next, steps_iter)
+            record['wall_ms'].append(wall)
+            record['cpu_ms'].append(cpu)
+            record['losses'].append(info.loss)
+        runs.append(record)
+    log(f"  numpy: {repeats} runs of {steps} steps")
+    return model, runs
+
+
+def bench_sampling(engines, rng_state, repeats, num_samples=20):
+    """engines: {name: draw_names(rng_state, k)}. Time drawing num_samples names with each
+    engine, `repeats` times, every time from the same rng state (so each repeat does the same
+    work). The engines take turns, repeat by repeat. Returns {name: record}."""
+    records = {name: {'wall_ms': [], 'cpu_ms': [], 'samples': None} for name in engines}
+    for _ in range(repeats):
+        for name, draw_names in engines.items():
+            names, wall, cpu = stopwatch(draw_names, rng_state, num_samples)
+            records[name]['wall_ms'].append(wall)
+            records[name]['cpu_ms'].append(cpu)
+            records[name]['samples'] = records[name]['samples'] or names
+    return records
+
+
+def summarize_training(runs):
+    """Medians over runs (each a record of per-step times): the typical run."""
+    return {'median_step_ms': statistics.median(t for run in runs for t in run['wall_ms']),
+            'total_s': statistics.median(sum(run['wall_ms']) for run in runs) / 1e3,
+            'cpu_s': statistics.median(sum(run['cpu_ms']) for run in runs) / 1e3}
+
+
+def summarize_sampling(record):
+    return {'median_ms': statistics.median(record['wall_ms']), 'median_cpu_ms': statistics.median(record['cpu_ms'])}
+
+
+def run(steps=1000, repeats=5, sample_repeats=20, data_path=NAMES_PATH, plain_path=PLAIN_PATH,
+        out=print, log=None):
+    """Run every benchmark, print the table with out(line), return all the numbers as a dict."""
+    log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    config = get_config('book', num_steps=steps)
+    docs, tokenizer, weights, rng = setup(config, data_path)
+    sample_state = rng.getstate()  # where `python -m microgpt` starts sampling from
+    plain = load_plain(plain_path)
+    load_before = os.getloadavg()[0] if hasattr(os, 'getloadavg') else float('nan')
+
+    log(f"training {steps} steps, one engine after the other ...")
+    scalar_model, scalar = bench_scalar(config, docs, tokenizer, weights, steps, log)
+    base = bench_plain(config, docs, weights, plain, steps, data_path, log) if plain is not None else None
+    np_model, np_runs = bench_numpy(config, docs, tokenizer, weights, steps, repeats, log)
+
+    log(f"sampling 20 names x {sample_repeats} per engine ...")
+
+    def scalar_names(state, k):
+        r = random.Random()
+        r.setstate(state)
+        return [scalar_sample(scalar_model, tokenizer, r, config.temperature) for _ in range(k)]
+
+    def numpy_names(state, k):
+        r = random.Random()
+        r.setstate(state)
+        return [numpy_engine.sample(np_model, tokenizer, r, config.temperature) for _ in range(k)]
+
+    def plain_names(state, k):
+        plain.rng.setstate(state)
+        return [plain.sample(config.temperature) for _ in range(k)]
+
+    engines = {'scalar': scalar_names, 'numpy': numpy_names}
+    if plain is not None:
+        engines['plain'] = plain_names
+    sampled = bench_sampling(engines, sample_state, sample_repeats)
+
+    # --- summary: every engine's numbers side by side
+    results = {'scalar': dict(scalar, training=summarize_training([scalar])),
+               'numpy': dict(runs=np_runs, losses=np_runs[0]['losses'], training=summarize_training(np_runs)),
+               'plain': dict(base, training=summarize_training([base])) if base is not None else None}
+    for name, record in sampled.items():
+        results[name].update(sampling=summarize_sampling(record), sample_wall_ms=record['wall_ms'],
+                             sample_cpu_ms=record['cpu_ms'], samples=record['samples'])
+
+    def ratio(a, b, kind):  # how many times longer engine a took than engine b
+        if kind == 'training':
+            return {'wall': results[a]['training']['total_s'] / results[b]['training']['total_s'],
+                    'cpu': results[a]['training']['cpu_s'] / results[b]['training']['cpu_s']}
+        return {'wall': results[a]['sampling']['median_ms'] / results[b]['sampling']['median_ms'],
+                'cpu': results[a]['sampling']['median_cpu_ms'] / results[b]['sampling']['median_cpu_ms']}
+    ratios = {'numpy_speedup_training': ratio('scalar', 'numpy', 'training'),
+              'numpy_speedup_sampling': ratio('scalar', 'numpy', 'sampling')}
+    scalar_losses, numpy_losses = results['scalar']['losses'], results['numpy']['losses']
+    checks = {'numpy_losses_4dp': [f"{x:.4f}" for x in numpy_losses] == [f"{x:.4f}" for x in scalar_losses],
+              'numpy_samples': results['numpy']['samples'] == results['scalar']['samples']}
+    if base is not None:
+        ratios['scalar_vs_plain_training'] = ratio('scalar', 'plain', 'training')
+        ratios['scalar_vs_plain_sampling'] = ratio('scalar', 'plain', 'sampling')
+        checks['plain_losses_exact'] = base['losses'] == scalar_losses
+        checks['plain_samples'] = results['plain']['samples'] == results['scalar']['samples']
+    result = dict(results, steps=steps, repeats=repeats, sample_repeats=sample_repeats, num_docs=len(docs),
+                  config=config.to_dict(), python=platform.python_version(),
+                  numpy_version=numpy_engine.np.__version__, cpus=os.cpu_count(),
+                  load_average=[load_before, os.getloadavg()[0] if hasattr(os, 'getloadavg') else float('nan')],
+                  ratios=ratios, checks=checks,
+                  numpy_max_abs_loss_diff=max(abs(a - b) for a, b in zip(numpy_losses, scalar_losses)))
+    print_table(result, out)
+    return result
+
+
+ENGINES = (('scalar', 'scalar engine'), ('plain', 'plain baseline'), ('numpy', 'numpy engine'))
+
+
+def print_table(r, out=print):
+    ratios, checks = r['ratios'], r['checks']
+    yes = lambda ok: 'yes' if ok else 'NO'  # noqa: E731
+    out(f"microgpt bench: book preset, {r['num_docs']:,} names, {r['steps']} training steps "
+        f"(Python {r['python']}, NumPy {r['numpy_version']}, {r['cpus']} CPUs, "
+        f"load average {r['load_average'][0]:.2f} -> {r['load_average'][1]:.2f})")
+    out("")
+    out(f"{'training':<30} {'runs':>5} {'median ms/step':>15} {'total s':>10} {'cpu s':>10}")
+    for key, label in ENGINES:
+        e = r[key]
+        if e is None:
+            out("  plain baseline: skipped (benchmarks/plain_microgpt.py not found; "
+                "it is only in the source repository)")
+            continue
+        t = e['training']
+        runs = r['repeats'] if key == 'numpy' else 1
+        out(f"{'  ' + label:<30} {runs:>5} {t['median_step_ms']:>15.3f} {t['total_s']:>10.3f} {t['cpu_s']:>10.3f}")
+    out("")
+    out(f"{'sampling 20 names, T=0.5':<30} {'runs':>5} {'median ms':>15} {'cpu ms':>10}")
+    for key, label in ENGINES:
+        if r[key] is not None:
+            sm = r[key]['sampling']
+            out(f"{'  ' + label:<30} {r['sample_repeats']:>5} {sm['median_ms']:>15.3f} {sm['median_cpu_ms']:>10.3f}")
+    out("")
+    out("ratios (of wall time; of CPU time in brackets)")
+    lines = [('numpy speed-up over scalar, training', 'numpy_speedup_training'),
+             ('numpy speed-up over scalar, sampling', 'numpy_speedup_sampling'),
+             ('scalar / plain time, training (<= 1: no slower)', 'scalar_vs_plain_training'),
+             ('scalar / plain time, sampling (<= 1: no slower)', 'scalar_vs_plain_sampling')]
+    for label, key in lines:
+        if key in ratios:
+            wall, cpu = (f"{x:.1f}" if x >= 10 else f"{x:.3f}" for x in (ratios[key]['wall'], ratios[key]['cpu']))
+            out(f"  {label:<50} {wall:>9}x  (cpu {cpu}x)")
+    out("")
+    out("checks")
+    if r['plain'] is not None:
+        out(f"  plain baseline losses == scalar losses, every step, exactly: {yes(checks['plain_losses_exact'])}")
+        out(f"  plain baseline samples == scalar samples: {yes(checks['plain_samples'])}")
+    out(f"  numpy losses == scalar losses, every step, to 4 decimals: {yes(checks['numpy_losses_4dp'])} "
+        f"(largest difference {r['numpy_max_abs_loss_diff']:.1e})")
+    out(f"  numpy samples == scalar samples: {yes(checks['numpy_samples'])}")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog='python -m microgpt.bench', description=__doc__.strip().split('\n')[0])
+    ap.add_argument('--steps', type=int, help="training steps (default 1000; --quick: 50)")
+    ap.add_argument('--repeats', type=int, help="NumPy training runs (default 5; --quick: 3)")
+    ap.add_argument('--sample-repeats', type=int, help="repeats of sampling 20 names (default 20; --quick: 3)")
+    ap.add_argument('--quick', action='store_true', help="a smoke test: 50 steps, 3 repeats")
+    ap.add_argument('--data', default=NAMES_PATH, help="names file (default: the built-in names)")
+    ap.add_argument('--json', metavar='PATH', help="also write every timing, loss and sample as JSON")
+    args = ap.parse_args(argv)
+    quick = {'steps': 50, 'repeats': 3, 'sample_repeats': 3}
+    full = {'steps': 1000, 'repeats': 5, 'sample_repeats': 20}
+    steps, repeats, sample_repeats = (getattr(args, k) if getattr(args, k) is not None
+                                      else (quick if args.quick else full)[k]
+                                      for k in ('steps', 'repeats', 'sample_repeats'))
+    for name, value in (('--steps', steps), ('--repeats', repeats), ('--sample-repeats', sample_repeats)):
+        if value <= 0:
+            ap.error(f"{name} must be a positive integer, got {value}")
+    result = run(steps, repeats, sample_repeats, args.data)
+    if args.json:
+        with open(args.json, 'w', encoding='utf-8') as f:
+            json.dump(result, f)
+    return 0 if all(result['checks'].values()) else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())

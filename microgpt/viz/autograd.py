@@ -1,0 +1,408 @@
+"""Figures, tables and widgets for chapter 2 (Autograd): the local gradient of every
+operation, drawings of small computation graphs, the backward pass step by step, gradient
+checks against finite differences, and counts of the nodes a training step creates.
+
+Everything here reads the package's own `microgpt.Value` objects (their `data`, `grad`,
+`_children` and `_local_grads`); nothing re-implements the engine. The one loop that is
+replayed (`backward_steps`) records the three lines of `Value.backward` step by step, and
+the chapter checks that the replay ends with exactly the gradients `backward()` computes.
+"""
+
+import math
+
+import matplotlib.pyplot as plt
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+from ..autograd import Value
+
+# ----------------------------------------------------------------------------- the operations
+
+# (python source, function of (a, b), built from, d/da formula, d/db formula or None).
+# The six primitives store their own local gradients; the seven derived operations are
+# built from them, so their gradients come out of backward() through the primitives.
+PRIMITIVES = [
+    ('a + b',     lambda a, b: a + b,     '1, 1'),
+    ('a * b',     lambda a, b: a * b,     'b, a'),
+    ('a ** 3',    lambda a, b: a ** 3,    '3 a^2'),
+    ('a.log()',   lambda a, b: a.log(),   '1 / a'),
+    ('a.exp()',   lambda a, b: a.exp(),   'exp(a)'),
+    ('a.relu()',  lambda a, b: a.relu(),  '1 if a > 0 else 0'),
+    ('b.relu()',  lambda a, b: b.relu(),  '1 if b > 0 else 0'),
+]
+
+DERIVED = [  # python, function, how Value builds it, d/da, d/db (as functions of the floats)
+    ('-a',     lambda a, b: -a,     'a * -1',         lambda a, b: -1.0,       None),
+    ('a - b',  lambda a, b: a - b,  'a + (b * -1)',   lambda a, b: 1.0,        lambda a, b: -1.0),
+    ('a / b',  lambda a, b: a / b,  'a * b**-1',      lambda a, b: 1 / b,      lambda a, b: -a / b ** 2),
+    ('3 + a',  lambda a, b: 3 + a,  'a + 3',          lambda a, b: 1.0,        None),
+    ('3 - a',  lambda a, b: 3 - a,  '3 + (a * -1)',   lambda a, b: -1.0,       None),
+    ('3 * a',  lambda a, b: 3 * a,  'a * 3',          lambda a, b: 3.0,        None),
+    ('3 / a',  lambda a, b: 3 / a,  '3 * a**-1',      lambda a, b: -3 / a ** 2, None),
+]
+
+# Every operation Value supports, for the finite-difference check: (name, python, function).
+ALL_OPS = [
+    ('add', 'a + b', lambda a, b: a + b), ('mul', 'a * b', lambda a, b: a * b),
+    ('pow', 'a ** 3', lambda a, b: a ** 3), ('log', 'a.log()', lambda a, b: a.log()),
+    ('exp', 'a.exp()', lambda a, b: a.exp()), ('relu', 'a.relu()', lambda a, b: a.relu()),
+    ('neg', '-a', lambda a, b: -a), ('sub', 'a - b', lambda a, b: a - b),
+    ('truediv', 'a / b', lambda a, b: a / b), ('radd', '3 + a', lambda a, b: 3 + a),
+    ('rsub', '3 - a', lambda a, b: 3 - a), ('rmul', '3 * a', lambda a, b: 3 * a),
+    ('rtruediv', '3 / a', lambda a, b: 3 / a),
+]
+
+
+def _g(x):
+    """A number for a table: 6 significant digits, no '-0'."""
+    s = f'{x:.6g}'
+    return '0' if s == '-0' else s
+
+
+def primitive_table(a=2.0, b=-3.0):
+    """Print, for each primitive operation on the Values a and b, the forward value and the
+    local gradients the result node stores (read from its _local_grads)."""
+    print(f'a = {_g(a)}, b = {_g(b)}\n')
+    print(f"{'operation':<10} {'forward':>9}   {'children':<9} {'_local_grads':<20} formula")
+    for python, f, formula in PRIMITIVES:
+        va, vb = Value(a), Value(b)
+        out = f(va, vb)
+        children = ', '.join('a' if c is va else 'b' if c is vb else 'const' for c in out._children)
+        local = ', '.join(_g(g) for g in out._local_grads)
+        print(f'{python:<10} {_g(out.data):>9}   {children:<9} {local:<20} {formula}')
+
+
+def derived_table(a=2.0, b=-3.0):
+    """Print, for each derived operation, how Value builds it from primitives and the
+    gradients backward() finds for a and b, next to the textbook formula's value."""
+    print(f'a = {_g(a)}, b = {_g(b)}\n')
+    print(f"{'operation':<10} {'built as':<14} {'forward':>9}   {'d/da':>9} {'(formula)':>9}"
+          f"   {'d/db':>9} {'(formula)':>9}")
+    for python, f, built, da, db in DERIVED:
+        va, vb = Value(a), Value(b)
+        out = f(va, vb)
+        out.backward()
+        row = f'{python:<10} {built:<14} {_g(out.data):>9}   {_g(va.grad):>9} {_g(da(a, b)):>9}'
+        if db is not None:
+            row += f'   {_g(vb.grad):>9} {_g(db(a, b)):>9}'
+        print(row)
+
+
+# ----------------------------------------------------------------------------- finite differences
+
+def central_difference(f, x, h=1e-6):
+    """The slope of f at x, estimated from two nearby points: (f(x + h) - f(x - h)) / 2h.
+    Its error shrinks like h**2 (the h**1 terms of the Taylor series cancel)."""
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def forward_difference(f, x, h=1e-6):
+    """The one-sided slope (f(x + h) - f(x)) / h, whose error shrinks only like h."""
+    return (f(x + h) - f(x)) / h
+
+
+def analytic_grads(op, a, b):
+    """(d out/da, d out/db) of op(Value(a), Value(b)) from the package's backward()."""
+    va, vb = Value(a), Value(b)
+    out = op(va, vb)
+    out.backward()
+    return va.grad, vb.grad
+
+
+def gradient_check(a=1.5, b=-0.8, h=1e-6, tol=1e-6):
+    """For every operation and every Value input it uses, print the gradient from backward()
+    next to the central-difference estimate, and whether they agree to within tol
+    (relative to the gradient's size). Returns the number of checks that failed."""
+    print(f'a = {_g(a)}, b = {_g(b)}, h = {h:g}\n')
+    print(f"{'op':<9} {'python':<8} {'input':<5} {'backward()':>12} {'numerical':>12}  agree")
+    failed = 0
+    for name, python, op in ALL_OPS:
+        ga, gb = analytic_grads(op, a, b)
+        for var, analytic in (('a', ga), ('b', gb)):
+            if var not in python:
+                continue  # this operation does not use b
+            if var == 'a':
+                numerical = central_difference(lambda x: op(Value(x), Value(b)).data, a, h)
+            else:
+                numerical = central_difference(lambda x: op(Value(a), Value(x)).data, b, h)
+            ok = abs(analytic - numerical) <= tol * max(1.0, abs(analytic))
+            failed += not ok
+            print(f'{name:<9} {python:<8} {var:<5} {analytic:>12.6f} {numerical:>12.6f}  {"yes" if ok else "NO"}')
+    return failed
+
+
+def step_size_plot(ops, x=1.5, hs=None):
+    """Log-log: the error of the central difference (solid) against the step size h, for
+    each operation (dict label -> function of one Value) at the point x, measured against
+    the gradient backward() computes; the first operation also with the forward difference
+    (dashed)."""
+    import numpy as np
+    hs = np.logspace(-15, -1, 85) if hs is None else hs
+    fig, ax = plt.subplots(figsize=(9.5, 5.4))
+    colors = ['#4f46e5', '#db2777', '#0891b2', '#ca8a04']
+    for (label, op), color in zip(ops.items(), colors):
+        exact = analytic_grads(lambda a, b: op(a), x, 0.0)[0]
+        f = lambda t, op=op: op(Value(t)).data
+        err = [max(abs(central_difference(f, x, h) - exact), 1e-17) for h in hs]
+        ax.loglog(hs, err, color=color, linewidth=1.6, label=f'{label}: central')
+    label, op = next(iter(ops.items()))
+    exact = analytic_grads(lambda a, b: op(a), x, 0.0)[0]
+    f = lambda t: op(Value(t)).data
+    err = [max(abs(forward_difference(f, x, h) - exact), 1e-17) for h in hs]
+    ax.loglog(hs, err, color=colors[0], linewidth=1.4, linestyle='--', label=f'{label}: forward')
+    eps = np.finfo(float).eps
+    ax.loglog(hs, hs ** 2, color='black', linestyle=':', linewidth=1.2)
+    ax.loglog(hs, eps / hs, color='black', linestyle=':', linewidth=1.2)
+    ax.text(4e-3, 1.5e-7, 'truncation error\n' + r'$\propto h^2$ (central)', ha='left', fontsize=10)
+    ax.text(1.5e-3, 1.5e-3, r'$\propto h$ (forward)', ha='right', fontsize=10, color=colors[0])
+    ax.text(3e-13, 3e-1, 'round-off error ' + r'$\propto \epsilon / h$', ha='left', va='bottom', fontsize=10)
+    ax.axvspan(1e-6, 1e-5, color='#16a34a', alpha=0.12)
+    ax.text(3.2e-6, 2e-13, 'sweet spot', ha='center', va='bottom', color='#15803d', fontsize=10)
+    ax.set_ylim(1e-13, 1e1)
+    ax.set_xlabel('step size h')
+    ax.set_ylabel('|numerical - backward()|')
+    ax.set_title(f'Error of the finite-difference gradient at x = {x:g}, against the step size h')
+    ax.legend(loc='lower left', fontsize=9, framealpha=0.95)
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------- graph structure
+
+def op_name(v):
+    """Which operation made v, read back from its children and local gradients
+    (Value keeps no op label: __slots__ keeps each node small)."""
+    ch, lg = v._children, v._local_grads
+    if not ch:
+        return None
+    if len(ch) == 2:
+        return '+' if tuple(lg) == (1, 1) and v.data == ch[0].data + ch[1].data else '×'
+    x, g = ch[0].data, lg[0]
+    if g in (0.0, 1.0) and v.data == max(0, x) and isinstance(g, float):
+        return 'relu'
+    if x > 0 and v.data == math.log(x) and g == 1 / x:
+        return 'log'
+    if v.data == math.exp(x) and g == math.exp(x):
+        return 'exp'
+    k = g * x / v.data if v.data else float('nan')
+    return f'**{round(k, 6):g}'
+
+
+def depth(root, topo=None):
+    """The longest chain of operations from any leaf to root (leaves have depth 1)."""
+    d = {}
+    for v in topo or root.topological_order():  # children come before their parents
+        d[v] = 1 + max((d[c] for c in v._children), default=0)
+    return d[root]
+
+
+def graph_stats(root, params=()):
+    """Count the nodes of root's graph: parameters (leaves in params), constants (other
+    leaves: plain numbers wrapped on the fly), intermediates (results of operations),
+    and its depth (the longest chain of operations)."""
+    params = set(params)
+    topo = root.topological_order()
+    n_params = sum(v in params for v in topo)
+    n_leaves = sum(not v._children for v in topo)
+    return {'total': len(topo), 'parameters': n_params, 'constants': n_leaves - n_params,
+            'intermediates': len(topo) - n_leaves, 'depth': depth(root, topo)}
+
+
+def _layout(root):
+    """Layered layout: x = how many operations separate a node from the output
+    (output on the right), y spread within each layer, ordered to follow the parents."""
+    topo = root.topological_order()
+    dist = {root: 0}
+    for v in reversed(topo):  # parents before children
+        for c in v._children:
+            dist[c] = max(dist.get(c, 0), dist[v] + 1)
+    far = max(dist.values())
+    layers = {}
+    for v in topo:  # within a layer, ties keep the order in which the graph was built
+        layers.setdefault(dist[v], []).append(v)
+    pos = {}
+    for d in sorted(layers):
+        nodes = layers[d]
+        if d > 0:  # order by the mean height of the parents already placed
+            def key(v, _d=d):
+                ys = [pos[p][1] for p in topo if p in pos and any(c is v for c in p._children)]
+                return -(sum(ys) / len(ys)) if ys else 0
+            nodes.sort(key=key)
+        n = len(nodes)
+        for i, v in enumerate(nodes):
+            pos[v] = (far - d, (n - 1) / 2 - i)
+    return pos
+
+
+NODE_COLORS = {'input': '#dbeafe', 'const': '#f1f5f9', 'op': '#fef9c3', 'output': '#fce7f3'}
+
+
+def draw_graph(root, names=None, ax=None, grads=None, current=None, title=None,
+               show_local=True, fontsize=9.5):
+    """Draw root's computation graph left (leaves) to right (root). Each node shows its
+    name or operation, its data and its grad; each edge its local gradient.
+    grads: {node: grad} to show instead of the .grad fields (for snapshots);
+    current: the node being processed by backward (highlighted with its edges)."""
+    names = names or {}
+    pos = _layout(root)
+    sx, sy = 2.5, 1.45  # spacing between layers and within a layer
+    if ax is None:
+        ncols = 1 + max(x for x, _ in pos.values())
+        nrows = max(sum(1 for p in pos.values() if p[0] == c) for c in range(ncols))
+        fig, ax = plt.subplots(figsize=(1.2 + 2.25 * ncols, 0.9 + 1.3 * nrows))
+    w, h = 1.5, 1.0
+    updated = set(current._children) if current is not None else set()
+    # edges first (under the boxes)
+    for v in pos:
+        for c, lg in zip(v._children, v._local_grads):
+            (x0, y0), (x1, y1) = pos[c], pos[v]
+            hot = v is current
+            ax.add_patch(FancyArrowPatch((x0 * sx + w / 2, y0 * sy), (x1 * sx - w / 2, y1 * sy),
+                                         arrowstyle='-|>', mutation_scale=12,
+                                         color='#ea580c' if hot else '#64748b',
+                                         linewidth=2.2 if hot else 1.0, zorder=1))
+            if show_local:
+                mx, my = (x0 * sx + x1 * sx) / 2, (y0 + y1) / 2 * sy
+                ax.text(mx, my, f'{_g(lg)}', ha='center', va='center', fontsize=fontsize * 0.8,
+                        color='#c2410c' if hot else '#475569', style='italic', zorder=2,
+                        bbox=dict(facecolor='white', edgecolor='none', pad=0.5, alpha=0.9))
+    for v, (x, y) in pos.items():
+        name, op = names.get(v), op_name(v)
+        kind = 'output' if v is root else 'op' if op else 'input' if name else 'const'
+        head = f'{name} = {op}' if (name and op) else name or op or 'const'
+        g = v.grad if grads is None else grads.get(v, 0)
+        edge, lw = '#475569', 1.0
+        if v is current:
+            edge, lw = '#ea580c', 3.0
+        elif v in updated:
+            edge, lw = '#16a34a', 2.6
+        ax.add_patch(FancyBboxPatch((x * sx - w / 2, y * sy - h / 2), w, h,
+                                    boxstyle='round,pad=0.02,rounding_size=0.12',
+                                    facecolor=NODE_COLORS[kind], edgecolor=edge, linewidth=lw, zorder=3))
+        ax.text(x * sx, y * sy + 0.25, head, ha='center', va='center', fontsize=fontsize,
+                fontweight='bold', zorder=4)
+        ax.text(x * sx, y * sy - 0.02, f'data {_g(v.data)}', ha='center', va='center',
+                fontsize=fontsize * 0.85, zorder=4)
+        ax.text(x * sx, y * sy - 0.28, f'grad {_g(g)}', ha='center', va='center',
+                fontsize=fontsize * 0.85, zorder=4, color='#b91c1c' if g else '#94a3b8',
+                fontweight='bold' if g else 'normal')
+    xs = [p[0] * sx for p in pos.values()]
+    ys = [p[1] * sy for p in pos.values()]
+    ax.set_xlim(min(xs) - w / 2 - 0.15, max(xs) + w / 2 + 0.15)
+    ax.set_ylim(min(ys) - h / 2 - 0.15, max(ys) + h / 2 + 0.15)
+    ax.set_aspect('equal')
+    ax.axis('off')
+    if title:
+        ax.set_title(title, fontsize=fontsize * 1.15)
+    return ax.figure
+
+
+def graph_before_after(make):
+    """Two drawings of the same expression: right after the forward pass (every grad 0)
+    and after backward(). make() builds it from fresh Values and returns (root, names)."""
+    fig, axes = plt.subplots(2, 1, figsize=(11.5, 7.2))
+    root, names = make()
+    draw_graph(root, names, ax=axes[0], fontsize=13, title='After the forward pass: every grad is 0')
+    root.backward()
+    draw_graph(root, names, ax=axes[1], fontsize=13,
+               title='After backward(): every grad is d(L)/d(node)')
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------- backward, step by step
+
+def backward_steps(root):
+    """Replay Value.backward() one node at a time, without touching any .grad: returns a list
+    of frames (node processed, {node: grad so far}); frame 0 is the seed d(root)/d(root) = 1."""
+    topo = root.topological_order()
+    grads = {v: 0 for v in topo}
+    grads[root] = 1
+    frames = [(None, dict(grads))]
+    for v in reversed(topo):
+        for child, local_grad in zip(v._children, v._local_grads):
+            grads[child] += local_grad * grads[v]
+        frames.append((v, dict(grads)))
+    return frames
+
+
+def _step_title(i, node, frames, names):
+    if node is None:
+        return 'step 0: backward() seeds L.grad = 1'
+    label = names.get(node) or op_name(node) or 'const'
+    if not node._children:
+        return f'step {i}: {label} is a leaf, nothing to pass on'
+    return f'step {i}: {label} passes grad to its children'
+
+
+def backward_small_multiples(root, names, skip_leaves=True):
+    """The static twin of the backward slider: one drawing per step of backward(), the node
+    being processed in orange, the children it just updated in green. Steps that visit a
+    leaf change nothing and are left out unless skip_leaves=False."""
+    frames = [(i, node, grads) for i, (node, grads) in enumerate(backward_steps(root))
+              if not (skip_leaves and node is not None and not node._children)]
+    fig, axes = plt.subplots(len(frames), 1, figsize=(11.5, 3.25 * len(frames) + 1.0))
+    for ax, (i, node, grads) in zip(axes, frames):
+        draw_graph(root, names, ax=ax, grads=grads, current=node, fontsize=12.5,
+                   title=_step_title(i, node, frames, names))
+    fig.suptitle('backward(), one node at a time, in reverse topological order', fontsize=15)
+    fig.text(0.5, 0.005, 'orange: the node being processed    green: its children, whose grad just '
+             'grew by local gradient x its grad\nedge labels: local gradients    red: grads filled '
+             'in so far    grey: still 0' + ('    (steps that visit a leaf do nothing and are '
+                                             'not shown)' if skip_leaves else ''),
+             ha='center', va='bottom', fontsize=11.5, color='#334155')
+    fig.tight_layout(rect=(0, 0.035, 1, 0.985))
+    return fig
+
+
+def backward_widget(root, names):
+    """A slider through the steps of backward(): the same drawings as the small multiples,
+    one at a time and larger."""
+    import ipywidgets as widgets
+    from IPython.display import display
+    frames = backward_steps(root)
+    slider = widgets.IntSlider(value=0, min=0, max=len(frames) - 1, description='step',
+                               continuous_update=True)
+    out = widgets.Output()
+
+    def show(change=None):
+        node, grads = frames[slider.value]
+        with out:
+            out.clear_output(wait=True)
+            fig = draw_graph(root, names, grads=grads, current=node, fontsize=12,
+                             title=_step_title(slider.value, node, frames, names))
+            display(fig)
+            plt.close(fig)
+
+    slider.observe(show, names='value')
+    show()
+    return widgets.VBox([slider, out])
+
+
+# ----------------------------------------------------------------------------- how big the graph is
+
+def nodes_vs_length_plot(rows, block_size):
+    """rows: (name length in letters, graph_stats dict) for one document of each length.
+    Stacked bars: intermediates, constants and parameters in the graph of that document's loss."""
+    import numpy as np
+    lengths = [r[0] for r in rows]
+    parts = [('parameters', '#4f46e5'), ('constants', '#94a3b8'), ('intermediates', '#f59e0b')]
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    bottom = np.zeros(len(rows))
+    for key, color in parts:
+        vals = np.array([r[1][key] for r in rows], dtype=float) / 1000
+        ax.bar(lengths, vals, bottom=bottom, color=color, label=key, width=0.75)
+        bottom += vals
+    for L, total in zip(lengths, bottom):
+        ax.text(L, total + 0.8, f'{total:.1f}k', ha='center', va='bottom', fontsize=9)
+    # a name of block_size - 1 letters already fills the context (its letters + the end)
+    ax.axvline(block_size - 1.5, color='black', linestyle='--', linewidth=1.1)
+    ax.text(block_size - 1.4, bottom.max() * 1.3, f'from {block_size - 1} letters on, all\n'
+            f'block_size = {block_size} positions are in use', va='top', fontsize=9.5)
+    ax.set_xticks(lengths)
+    ax.set_xlabel('name length (letters)')
+    ax.set_ylabel('Value nodes in the loss graph (thousands)')
+    ax.set_title('Nodes one training step builds, by the length of its name')
+    ax.set_ylim(0, bottom.max() * 1.33)
+    ax.legend(loc='upper left', fontsize=9.5, frameon=False)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,240 @@
+"""Figures and helpers for chapter 5 (Training): tables, the learning-rate schedule,
+a loss plot that redraws while the model trains, the final loss figure, and
+measurements of where a training step spends its time."""
+
+import math
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ..train import Adam, doc_loss
+
+RAW = '#9ecae1'       # light blue: the loss of each step
+AVERAGE = '#08519c'   # dark blue: its moving average
+BASELINE = '#d62728'  # red: the uniform guess, ln(vocab_size)
+
+
+# ----------------------------------------------------------------------------- tables
+
+def _cell(x, fmt):
+    if isinstance(x, float):
+        return fmt.format(x)
+    return str(x)
+
+
+def print_table(rows, headers, fmt='{:.4f}'):
+    """Print rows (tuples) under headers as a fixed-width text table; floats use fmt
+    (a format string, or a list with one per column)."""
+    fmts = fmt if isinstance(fmt, (list, tuple)) else [fmt] * len(headers)
+    cells = [[_cell(x, f) for x, f in zip(row, fmts)] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+    # text columns (names, tokens) are aligned left, numbers right
+    left = [all(isinstance(row[i], str) for row in rows) for i in range(len(headers))]
+
+    def line(items):
+        return '  '.join(x.ljust(w) if lf else x.rjust(w)
+                         for x, w, lf in zip(items, widths, left)).rstrip()
+    print(line(headers))
+    print(line(['-' * w for w in widths]))
+    for r in cells:
+        print(line(r))
+
+
+def print_error(e, width=78, replace=None):
+    """Print an exception as 'ErrorName: message', wrapped to width characters.
+    replace: {old: new} substitutions (e.g. a temporary path) applied to the message."""
+    import textwrap
+    msg = str(e)
+    for old, new in (replace or {}).items():
+        msg = msg.replace(old, new)
+    print(textwrap.fill(f'{type(e).__name__}: {msg}', width, break_long_words=False,
+                        break_on_hyphens=False, subsequent_indent='    '))
+
+
+def param_index(model, p):
+    """Where the Value p sits in model.params (the order Adam's m and v buffers use)."""
+    for i, q in enumerate(model.params):
+        if q is p:
+            return i
+    raise ValueError("not a parameter of this model")
+
+
+def golden(path):
+    """The loss lines ('step ...') and the sample names of a reference output file."""
+    with open(path, encoding='utf-8') as f:
+        lines = f.read().splitlines()
+    steps = [line for line in lines if line.startswith('step ')]
+    samples = [line.split(': ', 1)[1] for line in lines if line.startswith('sample ')]
+    return steps, samples
+
+
+# ----------------------------------------------------------------------------- figures
+
+def plot_position_losses(rows, vocab_size):
+    """Bars: -log p(target) at each position of one document, with the uniform guess."""
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    labels = [f"{inp} \u2192 {tgt}" for _, inp, tgt, _, _ in rows]
+    nll = [r[-1] for r in rows]
+    ax.bar(range(len(rows)), nll, color=RAW, edgecolor=AVERAGE)
+    ax.axhline(sum(nll) / len(nll), color=AVERAGE, lw=4, alpha=0.45,
+               label=f'mean = the loss = {sum(nll) / len(nll):.3f}')
+    ax.axhline(math.log(vocab_size), color=BASELINE, ls='--', lw=1.5, zorder=3,
+               label=f'uniform guess: ln {vocab_size} = {math.log(vocab_size):.3f}')
+    ax.set_xticks(range(len(rows)), labels)
+    ax.set_xlabel('position: input token \u2192 target token')
+    ax.set_ylabel('\u2212log p(target)')
+    ax.set_ylim(0, max(nll) * 1.35)
+    ax.set_title('The loss of one name, position by position (untrained model)')
+    ax.legend(loc='upper right', frameon=False, fontsize=9, ncols=2)
+    fig.tight_layout()
+    return fig
+
+
+def plot_lr_schedule(config, zoom=300):
+    """Left: the linearly decaying learning rate. Right: Adam's bias-correction factors
+    1 / (1 - beta^t), which undo the zero start of m and v during the first steps."""
+    t = np.arange(1, config.num_steps + 1)          # 1-based step, as Adam uses it
+    lr = config.learning_rate * (1 - (t - 1) / config.num_steps)
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.6))
+    a1.plot(t, lr, color=AVERAGE, lw=2)
+    a1.set_xlabel('training step')
+    a1.set_ylabel('learning rate $\\mathrm{lr}_t$')
+    a1.set_title(f'Linear decay: {config.learning_rate:g} at step 1 \u2192 0 at step {config.num_steps}')
+    a1.set_ylim(0, config.learning_rate * 1.08)
+    tz = t[:zoom]
+    for beta, name, color in ((config.beta1, 'm', '#ff7f0e'), (config.beta2, 'v', '#2ca02c')):
+        a2.plot(tz, 1 / (1 - beta ** tz), color=color, lw=2,
+                label=f'$1/(1-\\beta^t)$ for {name}, $\\beta$ = {beta:g}')
+    a2.set_yscale('log')
+    a2.axhline(1, color='gray', lw=0.8, ls=':')
+    a2.set_xlabel('training step $t$')
+    a2.set_ylabel('correction factor (log scale)')
+    a2.set_title(f'Bias correction (first {zoom} steps)')
+    a2.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def moving_average(xs, window):
+    """Trailing mean: element i is the mean of xs[max(0, i - window + 1) : i + 1]."""
+    xs = np.asarray(xs, dtype=float)
+    c = np.concatenate([[0.0], np.cumsum(xs)])
+    i = np.arange(1, len(xs) + 1)
+    lo = np.maximum(0, i - window)
+    return (c[i] - c[lo]) / (i - lo)
+
+
+class LiveLossPlot:
+    """A loss plot that redraws itself while training runs: call update(info) after
+    every step; it redraws only every `every` steps (drawing costs ~0.1 s)."""
+
+    def __init__(self, num_steps, every=25, window=50, vocab_size=27):
+        from IPython.display import display
+        self.every, self.window, self.losses = every, window, []
+        self.fig, self.ax = plt.subplots(figsize=(8, 3.4))
+        ax = self.ax
+        (self.raw,) = ax.plot([], [], color=RAW, lw=0.8, label='loss of each step')
+        (self.avg,) = ax.plot([], [], color=AVERAGE, lw=2, label=f'moving average ({window} steps)')
+        ax.axhline(math.log(vocab_size), color=BASELINE, ls='--', lw=1, label=f'ln {vocab_size}')
+        ax.set_xlim(0, num_steps)
+        ax.set_ylim(1.0, 4.5)
+        ax.set_xlabel('training step')
+        ax.set_ylabel('loss')
+        ax.legend(loc='lower left', frameon=False, fontsize=9, ncols=3)
+        self.title = ax.set_title('Training live: step 0')
+        self.fig.tight_layout()
+        self.handle = display(self.fig, display_id=True)
+        plt.close(self.fig)  # shown through the handle only, not again at the end of the cell
+
+    def update(self, info):
+        self.losses.append(info.loss)
+        if info.step % self.every == 0 or info.step == info.num_steps:
+            steps = np.arange(1, len(self.losses) + 1)
+            self.raw.set_data(steps, self.losses)
+            self.avg.set_data(steps, moving_average(self.losses, self.window))
+            self.title.set_text(f'Training live: step {info.step} / {info.num_steps}, '
+                                f'loss {info.loss:.4f}')
+            self.handle.update(self.fig)
+
+
+def plot_losses(losses, window=50, vocab_size=27, compare=100):
+    """The finished run. Left: every step's loss, its moving average and the uniform
+    guess. Right: the losses of the first and of the last `compare` steps as histograms."""
+    losses = np.asarray(losses, dtype=float)
+    steps = np.arange(1, len(losses) + 1)
+    avg = moving_average(losses, window)
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4), gridspec_kw={'width_ratios': [1.9, 1]})
+    a1.plot(steps, losses, color=RAW, lw=0.8, label='loss of each step (one name)')
+    a1.plot(steps, avg, color=AVERAGE, lw=2.2, label=f'moving average ({window} steps)')
+    base = math.log(vocab_size)
+    a1.axhline(base, color=BASELINE, ls='--', lw=1.2, label=f'uniform guess: ln {vocab_size} = {base:.3f}')
+    a1.annotate(f'{avg[-1]:.3f}', (steps[-1], avg[-1]), xytext=(8, 0), textcoords='offset points',
+                va='center', color=AVERAGE, fontweight='bold')
+    a1.set_xlim(0, len(losses) * 1.06)
+    a1.set_xlabel('training step')
+    a1.set_ylabel('loss (mean \u2212log p per prediction)')
+    a1.set_title(f'{len(losses)} steps of training, one name per step')
+    a1.legend(loc='upper right', frameon=False, fontsize=9)
+    bins = np.linspace(min(losses.min(), 1.0), max(losses.max(), 4.5), 36)
+    first, last = losses[:compare], losses[-compare:]
+    a2.hist(first, bins=bins, color='#fdae6b', alpha=0.85, label=f'steps 1\u2013{compare}: mean {first.mean():.3f}')
+    a2.hist(last, bins=bins, color=AVERAGE, alpha=0.65,
+            label=f'steps {len(losses) - compare + 1}\u2013{len(losses)}: mean {last.mean():.3f}')
+    a2.axvline(base, color=BASELINE, ls='--', lw=1.2)
+    a2.set_xlabel('loss of one step')
+    a2.set_ylabel('number of steps')
+    a2.set_title('Before and after: the spread of losses')
+    a2.legend(frameon=False, fontsize=9, loc='upper left')
+    a2.set_ylim(0, a2.get_ylim()[1] * 1.3)
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------- where the time goes
+
+def count_nodes(model, tokenizer, docs):
+    """Per document: (doc, predictions, Value nodes in the graph of its loss)."""
+    rows = []
+    for doc in docs:
+        tokens = tokenizer.frame(doc)
+        loss = doc_loss(model, tokens)
+        rows.append((doc, min(model.config.block_size, len(tokens) - 1), len(loss.topological_order())))
+    return rows
+
+
+def time_step_parts(model, tokenizer, docs, num_steps=5):
+    """Seconds per step spent in the forward pass (building the graph), the backward pass
+    and the Adam update, averaged over num_steps training steps. Trains model (pass a copy)."""
+    c = model.config
+    adam = Adam(model.params, c.learning_rate, c.beta1, c.beta2, c.eps)
+    parts = {'forward': 0.0, 'backward': 0.0, 'Adam update': 0.0}
+    for step in range(num_steps):
+        tokens = tokenizer.frame(docs[step % len(docs)])
+        t0 = time.perf_counter()
+        loss = doc_loss(model, tokens)
+        t1 = time.perf_counter()
+        loss.backward()
+        t2 = time.perf_counter()
+        adam.step(step, c.num_steps)
+        t3 = time.perf_counter()
+        parts['forward'] += t1 - t0
+        parts['backward'] += t2 - t1
+        parts['Adam update'] += t3 - t2
+    return {k: v / num_steps for k, v in parts.items()}
+
+
+def plot_time_parts(parts):
+    """A horizontal bar per part of a training step, in milliseconds."""
+    fig, ax = plt.subplots(figsize=(7, 2.4))
+    names = list(parts)[::-1]
+    ms = [1000 * parts[k] for k in names]
+    total = sum(ms)
+    ax.barh(names, ms, color=['#74c476', AVERAGE, RAW][:len(names)])
+    for i, v in enumerate(ms):
+        ax.text(v, i, f'  {v:.0f} ms ({100 * v / total:.0f}%)', va='center', fontsize=10)
+    ax.set_xlim(0, max(ms) * 1.45)
+    ax.set_xlabel('milliseconds per training step')
+    ax.set_title(f'One scalar training step: {total:.0f} ms')
+    fig.tight_layout()
+    return fig
