@@ -120,11 +120,13 @@ test-nb: $(VENV_READY)
 # and checked that each output comes out identical; `make book` executes them
 # (cache mode). Fails on a non-zero exit OR on any warning in the log: Sphinx's
 # "WARNING:", Python's "...Warning:" lines, Jupyter Book's "[Warning]" boxes.
+# (local_extensions paths are relative to the config file, hence the absolute path.)
 TEST_CONFIG := _build/_config.test.yml
 
 test-book: $(VENV_READY)
 	@mkdir -p _build
-	sed 's/^\(  *execute_notebooks:\).*/\1 off/' _config.yml > $(TEST_CONFIG)
+	sed -e 's/^\(  *execute_notebooks:\).*/\1 off/' \
+	    -e 's|^\(  *book_fixes:\) book/_ext|\1 $(CURDIR)/book/_ext|' _config.yml > $(TEST_CONFIG)
 	grep -q '^ *execute_notebooks: off' $(TEST_CONFIG)
 	$(BIN)/jupyter-book build . --config $(TEST_CONFIG) --path-output . --all $(JB_FLAGS) 2>&1 | tee $(BUILD_LOG)
 	@if grep -nE 'WARNING|[Ww]arning:|\[Warning\]' $(BUILD_LOG); then \
