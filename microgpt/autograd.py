@@ -14,11 +14,12 @@ from contextlib import contextmanager
 
 
 class Value:
-    __slots__ = ('data', 'grad', '_children', '_local_grads')  # less memory: one training step makes tens of thousands
+    # __slots__: less memory per node (one training step makes tens of thousands)
+    __slots__ = ('data', 'grad', '_children', '_local_grads')
 
     def __init__(self, data, children=(), local_grads=()):
         self.data = data                 # the scalar, computed in the forward pass
-        self.grad = 0                    # d(loss)/d(this node), filled in by backward()
+        self.grad = 0                    # d(loss)/d(this node), set by backward()
         self._children = children        # the nodes this one was computed from
         self._local_grads = local_grads  # d(this node)/d(child), one per child
 
@@ -61,7 +62,7 @@ class Value:
         limit. It visits nodes in exactly the order the recursive version would.
         """
         topo, visited = [], {self}
-        stack = [(self, iter(self._children))]  # (node, its children not yet looked at)
+        stack = [(self, iter(self._children))]  # (node, children still to look at)
         while stack:
             v, children = stack[-1]
             for child in children:
@@ -75,7 +76,7 @@ class Value:
         return topo
 
     def backward(self):
-        """Fill in .grad of every node this one depends on (the chain rule, in reverse)."""
+        """Fill in .grad of every node this one depends on: chain rule, reversed."""
         self.grad = 1  # d(self)/d(self)
         for v in reversed(self.topological_order()):
             for child, local_grad in zip(v._children, v._local_grads):
@@ -88,9 +89,9 @@ def graph_building():
 
     A graph of Values has no reference cycles (children never point back at their
     parents), so reference counting alone frees it. The cycle collector, though, runs
-    every few hundred new objects and re-scans the tens of thousands of live nodes of a
-    training step again and again: about half of the step's time. Pure efficiency:
-    no number changes.
+    every few hundred new objects and re-scans the tens of thousands of live nodes
+    of a training step again and again: about half of the step's time. Pure
+    efficiency: no number changes.
     """
     was_enabled = gc.isenabled()
     gc.disable()

@@ -8,25 +8,29 @@ import random
 
 from .errors import DataError, TokenizerError
 
-# The book's dataset: the 29,910 US baby names of 2017 (made by scripts/make_dataset.py).
+# The book's dataset: the 29,910 US baby names of 2017 (see scripts/make_dataset.py).
 NAMES_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'names.txt')
 
 
 def load_docs(path=NAMES_PATH):
     """The non-empty, stripped lines of a text file: one document per line."""
     if not os.path.exists(path):
-        raise DataError(f"data file not found: {path!r}. Pass the path of a text file "
-                        "with one document per line (or omit it to use the built-in names).")
+        raise DataError(f"data file not found: {path!r}. Pass the path of a text "
+                        "file with one document per line (or omit it to use the "
+                        "built-in names).")
     try:
         with open(path, encoding='utf-8') as f:
             text = f.read()
     except UnicodeDecodeError as e:
-        raise DataError(f"data file {path!r} is not UTF-8 text ({e}); save it as UTF-8.") from None
+        raise DataError(f"data file {path!r} is not UTF-8 text ({e}); "
+                        "save it as UTF-8.") from None
     if not text:
-        raise DataError(f"data file {path!r} is empty; it needs one document per line.")
+        raise DataError(f"data file {path!r} is empty; "
+                        "it needs one document per line.")
     docs = [line.strip() for line in text.strip().split('\n') if line.strip()]
     if not docs:
-        raise DataError(f"data file {path!r} has no usable lines: every line is blank. "
+        raise DataError(f"data file {path!r} has no usable lines: "
+                        "every line is blank. "
                         "It needs one document (e.g. a name) per line.")
     return docs
 
@@ -40,11 +44,12 @@ def shuffled(docs, rng):
 
 class Tokenizer:
     """Characters <-> token ids. Every character seen in the data gets an id
-    (sorted, so 'a' is 0), and one extra id, BOS, marks where a document begins and ends."""
+    (sorted, so 'a' is 0), and one extra id, BOS, marks where a document begins
+    and ends."""
 
     def __init__(self, docs):
-        self.uchars = sorted(set(''.join(docs)))  # unique characters become ids 0..n-1
-        self.BOS = len(self.uchars)                # the special Beginning Of Sequence token
+        self.uchars = sorted(set(''.join(docs)))  # unique chars become ids 0..n-1
+        self.BOS = len(self.uchars)                # Beginning Of Sequence token
         self.vocab_size = len(self.uchars) + 1     # +1 for BOS
         self._ids = {ch: i for i, ch in enumerate(self.uchars)}
 
@@ -54,16 +59,18 @@ class Tokenizer:
         for pos, ch in enumerate(text):
             if ch not in self._ids:
                 raise TokenizerError(
-                    f"character {ch!r} (position {pos} of {text!r}) is not in the vocabulary "
-                    f"{''.join(self.uchars)!r}; use only characters that occur in the training data.")
+                    f"character {ch!r} (position {pos} of {text!r}) is not in the "
+                    f"vocabulary {''.join(self.uchars)!r}; use only characters "
+                    "that occur in the training data.")
             ids.append(self._ids[ch])
         return ids
 
     def decode(self, ids):
-        """The text of token ids; BOS is skipped (it is a boundary, not a character)."""
+        """The text of token ids; BOS is skipped (a boundary, not a character)."""
         for i in ids:
             if not (isinstance(i, int) and 0 <= i < self.vocab_size):
-                raise TokenizerError(f"token id {i!r} is not in 0..{self.vocab_size - 1}.")
+                raise TokenizerError(
+                    f"token id {i!r} is not in 0..{self.vocab_size - 1}.")
         return ''.join(self.uchars[i] for i in ids if i != self.BOS)
 
     def frame(self, doc):
@@ -75,4 +82,5 @@ class Tokenizer:
         return '<BOS>' if i == self.BOS else self.uchars[i]
 
     def __repr__(self):
-        return f"Tokenizer(vocab_size={self.vocab_size}, uchars={''.join(self.uchars)!r}, BOS={self.BOS})"
+        return (f"Tokenizer(vocab_size={self.vocab_size}, "
+                f"uchars={''.join(self.uchars)!r}, BOS={self.BOS})")

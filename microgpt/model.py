@@ -120,8 +120,9 @@ class GPT:
 
     def gpt(self, token_id, pos_id, keys, values, trace=None):
         """Logits (one score per token) for what follows token_id at position pos_id.
-        keys/values: the KV cache, extended in place. trace: an optional Trace to fill."""
-        state_dict, n_layer, n_head, head_dim = self.state_dict, self.n_layer, self.n_head, self.head_dim
+        keys, values: the KV cache, grown in place. trace: a Trace to fill or None."""
+        state_dict, n_layer = self.state_dict, self.n_layer
+        n_head, head_dim = self.n_head, self.head_dim
         check_input(self.config, self.vocab_size, token_id, pos_id)
         record = trace.record if trace is not None else _no_record
 
@@ -148,8 +149,8 @@ class GPT:
                 q_h = q[hs:hs+head_dim]
                 k_h = [ki[hs:hs+head_dim] for ki in keys[li]]
                 v_h = [vi[hs:hs+head_dim] for vi in values[li]]
-                attn_logits = [sum(q_h[j] * k_h[t][j] for j in range(head_dim)) / head_dim**0.5
-                               for t in range(len(k_h))]
+                attn_logits = [sum(q_h[j] * k_h[t][j] for j in range(head_dim))
+                               / head_dim**0.5 for t in range(len(k_h))]
                 attn_weights = softmax(attn_logits)
                 head_out = [sum(attn_weights[t] * v_h[t][j] for t in range(len(v_h)))
                             for j in range(head_dim)]
@@ -163,7 +164,7 @@ class GPT:
             x_residual = x
             x = rmsnorm(x)
             x = linear(x, state_dict[f'layer{li}.mlp_fc1'])    # expand 16 -> 64
-            x = [self.activation(xi) for xi in x]               # activate (squared ReLU in the book)
+            x = [self.activation(xi) for xi in x]               # activate: relu(x)**2
             record(li, mlp_hidden=x)
             x = linear(x, state_dict[f'layer{li}.mlp_fc2'])    # compress 64 -> 16
             x = [a + b for a, b in zip(x, x_residual)]         # residual

@@ -9,9 +9,10 @@ from .model import Trace, softmax
 
 @graph_building()  # pure efficiency: see microgpt.autograd.graph_building
 def sample(model, tokenizer, rng, temperature=0.5, trace=None):
-    """Generate one document. Temperature < 1 sharpens the distribution (safer, duller),
-    > 1 flattens it (more surprising). If trace is a list, one dict per generated position
-    is appended: the input token, the probabilities, the chosen token and the gpt() Trace."""
+    """Generate one document. Temperature < 1 sharpens the distribution (safer,
+    duller), > 1 flattens it (more surprising). If trace is a list, one dict per
+    generated position is appended: the input token, the probabilities, the chosen
+    token and the gpt() Trace."""
     check_temperature(temperature)
     keys, values = model.empty_cache()
     token_id = tokenizer.BOS
@@ -20,9 +21,10 @@ def sample(model, tokenizer, rng, temperature=0.5, trace=None):
         step_trace = Trace() if trace is not None else None
         logits = model.gpt(token_id, pos_id, keys, values, trace=step_trace)
         probs = softmax([l / temperature for l in logits])
-        next_id = rng.choices(range(model.vocab_size), weights=[p.data for p in probs])[0]
+        weights = [p.data for p in probs]
+        next_id = rng.choices(range(model.vocab_size), weights=weights)[0]
         if trace is not None:
-            trace.append({'pos': pos_id, 'token': token_id, 'probs': [p.data for p in probs],
+            trace.append({'pos': pos_id, 'token': token_id, 'probs': weights,
                           'next': next_id, 'gpt': step_trace})
         token_id = next_id
         if token_id == tokenizer.BOS:

@@ -21,7 +21,7 @@ def doc_loss(model, tokens):
         token_id, target_id = tokens[pos_id], tokens[pos_id + 1]
         logits = model.gpt(token_id, pos_id, keys, values)
         probs = softmax(logits)
-        loss_t = -probs[target_id].log()  # small when the model gave the right token a high probability
+        loss_t = -probs[target_id].log()  # small if the right token was likely
         losses.append(loss_t)
     loss = (1 / n) * sum(losses)  # average over the document's positions
     return loss
@@ -33,19 +33,20 @@ class Adam:
 
     def __init__(self, params, learning_rate=0.01, beta1=0.85, beta2=0.99, eps=1e-8):
         self.params = params
-        self.learning_rate, self.beta1, self.beta2, self.eps = learning_rate, beta1, beta2, eps
+        self.learning_rate, self.eps = learning_rate, eps
+        self.beta1, self.beta2 = beta1, beta2
         self.m = [0.0] * len(params)  # first moment buffer
         self.v = [0.0] * len(params)  # second moment buffer
 
     def step(self, step, num_steps):
-        """Update every parameter from its .grad, then reset the grads. Returns the lr used."""
+        """Update every parameter from its .grad, zero the grads; return the lr."""
         beta1, beta2, eps, m, v = self.beta1, self.beta2, self.eps, self.m, self.v
-        lr_t = self.learning_rate * (1 - step / num_steps)  # linear learning rate decay
+        lr_t = self.learning_rate * (1 - step / num_steps)  # linear lr decay
         for i, p in enumerate(self.params):
             m[i] = beta1 * m[i] + (1 - beta1) * p.grad
             v[i] = beta2 * v[i] + (1 - beta2) * p.grad ** 2
-            m_hat = m[i] / (1 - beta1 ** (step + 1))  # bias correction: m and v start at 0
-            v_hat = v[i] / (1 - beta2 ** (step + 1))
+            m_hat = m[i] / (1 - beta1 ** (step + 1))  # bias correction:
+            v_hat = v[i] / (1 - beta2 ** (step + 1))  # m and v start at 0
             p.data -= lr_t * m_hat / (v_hat ** 0.5 + eps)
             p.grad = 0
         return lr_t
@@ -53,7 +54,7 @@ class Adam:
 
 @dataclass(frozen=True)
 class StepInfo:
-    """What one training step reports: the 1-based step, the total, the loss and the lr."""
+    """What one training step reports: 1-based step, total, loss, learning rate."""
     step: int
     num_steps: int
     loss: float
@@ -65,7 +66,8 @@ class StepInfo:
 
 def diverged(step, learning_rate, what):
     return TrainingError(f"{what} at step {step}: training diverged. "
-                         f"Try a lower learning rate (it is {learning_rate:g}; e.g. {learning_rate / 10:g}).")
+                         f"Try a lower learning rate (it is {learning_rate:g}; "
+                         f"e.g. {learning_rate / 10:g}).")
 
 
 def check_loss(loss, step, learning_rate):
@@ -75,18 +77,20 @@ def check_loss(loss, step, learning_rate):
 
 
 def training_steps(model, tokenizer, docs, num_steps=None):
-    """Train model on docs (one document per step, in order), yielding a StepInfo per step."""
+    """Train on docs, one document per step, in order; yield a StepInfo per step."""
     config = model.config
     num_steps = config.num_steps if num_steps is None else num_steps
-    adam = Adam(model.params, config.learning_rate, config.beta1, config.beta2, config.eps)
+    adam = Adam(model.params, config.learning_rate, config.beta1, config.beta2,
+                config.eps)
     for step in range(num_steps):
         doc = docs[step % len(docs)]
         tokens = tokenizer.frame(doc)  # [BOS] + characters + [BOS]
         with graph_building():
             try:
                 loss = doc_loss(model, tokens)
-            except (ArithmeticError, ValueError) as e:  # an overflow, or a probability that underflowed to 0
-                raise diverged(step + 1, config.learning_rate, f"the forward pass failed ({e})") from e
+            except (ArithmeticError, ValueError) as e:  # overflow, or probability 0
+                raise diverged(step + 1, config.learning_rate,
+                               f"the forward pass failed ({e})") from e
             check_loss(loss.data, step + 1, config.learning_rate)
             loss.backward()
         lr_t = adam.step(step, num_steps)
@@ -96,7 +100,7 @@ def training_steps(model, tokenizer, docs, num_steps=None):
 
 
 def train(model, tokenizer, docs, num_steps=None, callback=None):
-    """Run every training step; call callback(info) after each. Returns the list of losses."""
+    """Run every training step; call callback(info) after each. Returns the losses."""
     losses = []
     for info in training_steps(model, tokenizer, docs, num_steps):
         losses.append(info.loss)
