@@ -35,6 +35,26 @@ def show_source(obj):
     return Code(inspect.getsource(obj), language='python')
 
 
+def moving_average(xs, window):
+    """Trailing mean: element i is the mean of xs[max(0, i - window + 1) : i + 1], so the
+    result is as long as xs (its first window - 1 values average fewer steps)."""
+    import numpy as np
+    xs = np.asarray(xs, dtype=float)
+    c = np.concatenate([[0.0], np.cumsum(xs)])
+    i = np.arange(1, len(xs) + 1)
+    lo = np.maximum(0, i - window)
+    return (c[i] - c[lo]) / (i - lo)
+
+
+def np_softmax(logits, temperature=1.0):
+    """Probabilities from plain-float logits divided by the temperature (for reading
+    traces and drawing; the model's own softmax works on Values)."""
+    import numpy as np
+    z = np.asarray(logits, dtype=float) / temperature
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
 def animation_html(anim, **kwargs):
     """A matplotlib animation as a scrubbable JavaScript player (HTML), the static twin
     of a slider. matplotlib's player links Font Awesome from a CDN for its button icons;

@@ -12,6 +12,8 @@ import matplotlib.pyplot as plt
 from matplotlib.colors import LogNorm, to_rgb
 from matplotlib.patches import FancyBboxPatch
 
+from .common import moving_average
+
 # ----------------------------------------------------------------------------- token colours
 
 BOS_COLOR = '#334155'   # slate: the boundary token, the same in every figure
@@ -234,7 +236,7 @@ def loss_yardsticks(losses, vocab_size, bigram, window=50):
     fig, ax = plt.subplots(figsize=(9, 4.4))
     ax.plot(steps, losses, '.', color='#94a3b8', markersize=3, label='loss of each step (one name)')
     if len(losses) >= window:
-        avg = np.convolve(losses, np.ones(window) / window, mode='valid')
+        avg = moving_average(losses, window)[window - 1:]
         ax.plot(steps[window - 1:], avg, color='#4f46e5', linewidth=2.2,
                 label=f'average of the last {window} steps')
     ax.axhline(uniform, color='#dc2626', linestyle='--', linewidth=1.5)

@@ -15,6 +15,7 @@ import numpy as np
 from ..autograd import Value
 from ..errors import MicroGPTError
 from .common import plot_attention  # noqa: F401  (re-exported for the chapter)
+from .common import np_softmax as softmax  # plain-float softmax(logits, temperature)
 from .training import print_table
 
 BAR = '#4f46e5'        # indigo: probabilities
@@ -33,13 +34,6 @@ def _engine(model):
     """The module (microgpt.scalar or microgpt.numpy_engine) that runs this model."""
     from .. import numpy_engine, scalar
     return numpy_engine if isinstance(model, numpy_engine.GPT) else scalar
-
-
-def softmax(logits, temperature=1.0):
-    """Probabilities from plain-float logits divided by the temperature."""
-    z = np.asarray(logits, dtype=float) / temperature
-    e = np.exp(z - z.max())
-    return e / e.sum()
 
 
 def next_token_probs(model, tokenizer, temperature=1.0, prefix=''):

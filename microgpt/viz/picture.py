@@ -26,6 +26,7 @@ from ..data import Tokenizer
 from ..model import GPT, rmsnorm
 from ..sample import sample as sample_name
 from ..train import Adam, doc_loss
+from .common import moving_average, np_softmax  # noqa: F401  (np_softmax: used by the chapter)
 
 # ----------------------------------------------------------------------------- 7.1 the data flow
 
@@ -138,13 +139,6 @@ def forward_trace(gpt_model, tokens):
         gpt_model.gpt(tokens[pos], pos, keys, values, trace=trace)
         traces.append(trace)
     return traces
-
-
-def np_softmax(scores):
-    """Softmax of plain floats (for reading traces; the model's own softmax works on Values)."""
-    s = np.asarray(scores, dtype=float)
-    e = np.exp(s - s.max())
-    return e / e.sum()
 
 
 def fmt(xs, digits=4):
@@ -507,21 +501,15 @@ def log_lines(losses):
     return [str(StepInfo(i + 1, len(losses), loss, 0.0)) for i, loss in enumerate(losses)]
 
 
-def moving_average(xs, window=50):
-    """The mean of each window of consecutive values (a smoother loss curve)."""
-    xs = np.asarray(xs, dtype=float)
-    return np.convolve(xs, np.ones(window) / window, mode='valid')
-
-
 def plot_engines(scalar_losses, numpy_losses, window=50):
     """Both engines' 1000 training losses on one axis, and their difference below."""
     s, n = np.asarray(scalar_losses), np.asarray(numpy_losses)
     steps = np.arange(1, len(s) + 1)
     fig, (ax, ax2) = plt.subplots(2, 1, figsize=(10, 5.6), sharex=True, height_ratios=[3, 1.3])
     ax.plot(steps, s, color='#fdba74', lw=0.8, label='scalar engine, each step')
-    ax.plot(steps[window - 1:], moving_average(s, window), color='#c2410c', lw=4, alpha=0.55,
+    ax.plot(steps[window - 1:], moving_average(s, window)[window - 1:], color='#c2410c', lw=4, alpha=0.55,
             label=f'scalar engine, mean of {window} steps')
-    ax.plot(steps[window - 1:], moving_average(n, window), color='#1d4ed8', lw=1.4, ls='--',
+    ax.plot(steps[window - 1:], moving_average(n, window)[window - 1:], color='#1d4ed8', lw=1.4, ls='--',
             label=f'NumPy engine, mean of {window} steps')
     ax.set_ylabel('loss')
     ax.set_title('Same 1000 steps, two engines: one curve')
@@ -571,9 +559,9 @@ def plot_depth(runs, window=200, heldout=None):
     colors = ['#9ca3af', '#1d4ed8', '#c2410c', '#15803d']
     fig, (ax, ax2) = plt.subplots(2, 1, figsize=(10, 6.2), sharex=True, height_ratios=[3, 2])
     base_layers = next(iter(runs))
-    base = moving_average(runs[base_layers].losses, window)
+    base = moving_average(runs[base_layers].losses, window)[window - 1:]
     for (n_layer, run), color in zip(runs.items(), colors):
-        ma = moving_average(run.losses, window)
+        ma = moving_average(run.losses, window)[window - 1:]
         steps = np.arange(window, len(run.losses) + 1)
         label = f'{n_layer} layer{"s" if n_layer > 1 else ""}, {run.model.num_params():,} params'
         if heldout is not None:

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..autograd import graph_building
 from ..train import Adam, doc_loss
+from .common import moving_average  # noqa: F401  (also used by the chapter)
 
 RAW = '#9ecae1'       # light blue: the loss of each step
 AVERAGE = '#08519c'   # dark blue: its moving average
@@ -115,15 +116,6 @@ def plot_lr_schedule(config, zoom=300):
     a2.legend(frameon=False)
     fig.tight_layout()
     return fig
-
-
-def moving_average(xs, window):
-    """Trailing mean: element i is the mean of xs[max(0, i - window + 1) : i + 1]."""
-    xs = np.asarray(xs, dtype=float)
-    c = np.concatenate([[0.0], np.cumsum(xs)])
-    i = np.arange(1, len(xs) + 1)
-    lo = np.maximum(0, i - window)
-    return (c[i] - c[lo]) / (i - lo)
 
 
 class LiveLossPlot:

@@ -341,7 +341,7 @@ def _pick_slider(sliders, label_re: str, kind: str):
 @pytest.mark.parametrize("notebook,label_re,kind", CHAPTERS, ids=[c[0] for c in CHAPTERS])
 def test_slider_updates_output(browser, lab, screenshot_dir, notebook, label_re, kind):
     if not (lab.root / notebook).is_file():
-        pytest.skip(f"{notebook} does not exist yet in {BOOK_DIR}")
+        pytest.fail(f"{notebook} is missing from {BOOK_DIR}: the live-slider check needs it")
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(30_000)
     rec = RequestRecorder(port=lab.port)
