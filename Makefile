@@ -100,19 +100,15 @@ test-unit: $(VENV_READY)
 	  $(PY) -m pytest -n 2 tests --ignore=tests/browser; \
 	fi
 
-# Chapter 7 compares the engines using the scalar run that chapter 5 saves
-# (book/checkpoints/ch05_scalar.json), so it runs after chapters 1-6; those run
-# two at a time (chapter 5's live 1000-step training on one worker, the rest on
-# the other).
-NB_FIRST = $(filter-out book/07_%,$(NOTEBOOKS))
-NB_LAST  = $(filter book/07_%,$(NOTEBOOKS))
-
+# One notebook (one kernel) at a time, in chapter order: starting two kernels at
+# once can race for the same ports ("Kernel died before replying to kernel_info"),
+# and chapter 7 compares the engines using the scalar run that chapter 5 saves
+# (book/checkpoints/ch05_scalar.json).
 test-nb: $(VENV_READY)
 	@if [ -z "$(strip $(NOTEBOOKS))" ]; then \
 	  echo "test-nb: no book/*.ipynb yet, skipping"; exit 0; \
 	fi
-	$(PY) -m pytest $(NB_FLAGS) -n 2 --dist loadfile $(NB_FIRST)
-	$(if $(NB_LAST),$(PY) -m pytest $(NB_FLAGS) $(NB_LAST))
+	$(PY) -m pytest $(NB_FLAGS) $(NOTEBOOKS)
 
 # The strict build: zero warnings. A full (--all) rebuild so that warnings from
 # unchanged pages are reported too. It renders the notebooks' committed outputs
