@@ -3,10 +3,11 @@
 # the microgpt package itself supports 3.10+).
 #
 #   make book      build the HTML book into _build/html (zero warnings allowed)
-#   make test      unit tests, notebook regression tests (nbval), strict book build,
-#                  browser tests
+#   make test      lint (ruff), unit tests, notebook regression tests (nbval), strict
+#                  book build, browser tests
+#   make lint      ruff check on the package, tests, benchmarks and scripts
 #   make lab       JupyterLab on book/ with live widgets
-#   make bench     python -m microgpt.bench
+#   make bench     python benchmarks/bench.py
 #   make clean     remove _build (keeps .venv);  make distclean  removes .venv too
 
 SHELL := /bin/bash
@@ -43,7 +44,8 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 NOTEBOOKS = $(sort $(wildcard book/*.ipynb))
 UNIT_TESTS = $(wildcard tests/test_*.py tests/*/test_*.py)
 
-.PHONY: help venv .venv book test test-unit test-nb test-book test-browser \
+
+.PHONY: help venv .venv book test lint test-unit test-nb test-book test-browser \
         lab bench clean distclean constraints
 
 help:
@@ -89,8 +91,12 @@ book: $(VENV_READY)
 	@echo "Book built. Open: $(CURDIR)/_build/html/index.html"
 
 # ----------------------------------------------------------------------- test
-test: test-unit test-nb test-book test-browser
+test: lint test-unit test-nb test-book test-browser
 	@echo "make test: all stages passed"
+
+# Ruff (pinned in requirements-test.txt; configured in pyproject.toml): first, as it takes a second.
+lint: $(VENV_READY)
+	$(BIN)/ruff check microgpt tests benchmarks scripts
 
 test-unit: $(VENV_READY)
 	@if [ -z "$(strip $(UNIT_TESTS))" ]; then \
@@ -146,7 +152,7 @@ lab: $(VENV_READY)
 	$(BIN)/jupyter lab --ServerApp.root_dir=book $(LAB_ROOT) $(LAB_ARGS)
 
 bench: $(VENV_READY)
-	$(PY) -m microgpt.bench
+	$(PY) benchmarks/bench.py
 
 clean:
 	rm -rf _build

@@ -1,10 +1,10 @@
 """
-This file exists only as the baseline of the benchmark (python -m microgpt.bench).
+This file exists only as the baseline of the benchmark (benchmarks/bench.py, next to it).
 It is not part of the microgpt package and is not what the book teaches.
 
 A plain, uninstrumented, single-file version of the scalar microgpt algorithm
-(see /work/shared/reference/README.md): functions over module-level state, no trace
-hooks, no input checks, no configuration objects. The benchmark times it against the
+(Karpathy's microgpt, the program the book follows): functions over module-level state,
+no trace hooks, no input checks, no configuration objects. The benchmark times it against the
 package's scalar engine to show that the package's optional trace and its checks cost
 nothing measurable. It must compute exactly the same numbers as the package.
 

@@ -2,31 +2,36 @@
 microgpt: the most atomic way to train and run a GPT, in pure, dependency-free Python,
 split into one small module per idea:
 
-    data        documents and the character tokenizer
-    autograd    Value, a scalar that knows how to backpropagate
-    config      the presets ('book', 'karpathy') and their checks
-    model       parameters, linear / softmax / rmsnorm, gpt()
-    train       the loss, Adam, the training loop
-    sample      temperature sampling
-    checkpoint  JSON save / load
-    pipeline    prepare(): a whole run in the reference order (used by the CLI and chapters)
-    numpy_engine  the same model on NumPy arrays (needs numpy)
-    viz         plots and widgets for the book (needs matplotlib, ipywidgets)
+    data          documents and the character tokenizer
+    autograd      Value, a scalar that knows how to backpropagate
+    config        the presets ('book', 'karpathy') and their checks
+    contract      what both engines share: weight shapes, input and loss checks, Trace, StepInfo
+    model         the scalar engine's model: linear / softmax / rmsnorm, GPT and its gpt()
+    train         the scalar engine's training: the loss, Adam, the training loop
+    sample        the scalar engine's temperature sampling
+    numpy_engine  the same GPT, training_steps and sample on NumPy arrays (needs numpy)
+    checkpoint    JSON save / load
+    pipeline      prepare(): a whole run in the reference order (used by the CLI and chapters)
+    cli           `python -m microgpt`
+    viz           plots and widgets for the book (needs matplotlib, ipywidgets)
+
+The names below are shortcuts; none of them hides a submodule (microgpt.train and
+microgpt.sample are the modules, with train.train and sample.sample inside).
 """
 
 from .autograd import Value
 from .checkpoint import load_checkpoint, save_checkpoint
 from .config import PRESETS, Config, get_config, num_params
+from .contract import StepInfo, Trace, param_shapes, run_sequence
 from .data import NAMES_PATH, Tokenizer, load_docs, shuffled
-from .errors import (CheckpointError, ConfigError, ContextError, DataError, MicroGPTError,
-                     TokenizerError, TrainingError)
-from .model import GPT, Trace, linear, param_shapes, rmsnorm, softmax
-from .pipeline import Run, engine_module, prepare
-from .sample import sample, sample_many
-from .train import Adam, StepInfo, doc_loss, train, training_steps
+from .errors import CheckpointError, ConfigError, ContextError, DataError, MicroGPTError, TokenizerError, TrainingError
+from .model import GPT, linear, rmsnorm, softmax
+from .pipeline import Run, prepare
+from .sample import sample_many
+from .train import Adam, doc_loss, training_steps
 
 __all__ = ['Value', 'load_checkpoint', 'save_checkpoint', 'PRESETS', 'Config', 'get_config', 'num_params',
-           'NAMES_PATH', 'Tokenizer', 'load_docs', 'shuffled', 'CheckpointError', 'ConfigError',
-           'ContextError', 'DataError', 'MicroGPTError', 'TokenizerError', 'TrainingError', 'GPT', 'Trace',
-           'linear', 'param_shapes', 'rmsnorm', 'softmax', 'sample', 'sample_many', 'Adam', 'StepInfo',
-           'doc_loss', 'train', 'training_steps', 'Run', 'prepare', 'engine_module']
+           'StepInfo', 'Trace', 'param_shapes', 'run_sequence', 'NAMES_PATH', 'Tokenizer', 'load_docs',
+           'shuffled', 'CheckpointError', 'ConfigError', 'ContextError', 'DataError', 'MicroGPTError',
+           'TokenizerError', 'TrainingError', 'GPT', 'linear', 'rmsnorm', 'softmax', 'Run', 'prepare',
+           'sample_many', 'Adam', 'doc_loss', 'training_steps']

@@ -4,25 +4,50 @@ what the reference microgpt prints. Flags override the preset.
 """
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
 
-from .checkpoint import save_checkpoint
+from .checkpoint import check_save_path, save_checkpoint
 from .config import PRESETS, get_config, num_params
 from .data import NAMES_PATH
 from .errors import MicroGPTError
 from .pipeline import prepare
 
 
+@contextlib.contextmanager
+def ctrl_c_finishes_step(enabled):
+    """While training with --save, Ctrl-C does not stop a step half way (Adam half
+    applied): it is noted in the yielded list, and the loop stops after the step."""
+    interrupted = []
+    if not enabled or threading.current_thread() is not threading.main_thread():
+        yield interrupted
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: interrupted.append(signum))
+    try:
+        yield interrupted
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def run(config, data_path=NAMES_PATH, engine='scalar', out=print, save=None):
     """The whole program: data, tokenizer, model, training, sampling. Returns the Run."""
+    if save:
+        check_save_path(save)  # now, not after the whole training run
     run = prepare(config, data_path, engine)
     out(f"num docs: {len(run.docs)}")
     out(f"vocab size: {run.tokenizer.vocab_size}")
     out(f"num params: {num_params(config, run.tokenizer.vocab_size)}")
-    for info in run.training_steps(config.num_steps):
-        out(str(info))
+    with ctrl_c_finishes_step(enabled=bool(save)) as interrupted:
+        for info in run.training_steps(config.num_steps):
+            out(str(info))
+            if interrupted:
+                break
     if save:
         save_checkpoint(save, run.model, run.tokenizer, step=len(run.losses), losses=run.losses)
+    if interrupted:  # keep what was learned: the weights after the last completed step
+        raise KeyboardInterrupt(f"saved step {len(run.losses)} to {save}")
     out("\n--- inference (new, hallucinated names) ---")
     for i, name in enumerate(run.sample()):
         out(f"sample {i+1:2d}: {name}")
@@ -58,7 +83,7 @@ def main(argv=None):
     except MicroGPTError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
+    except KeyboardInterrupt as e:
+        print(f"interrupted: {e}" if str(e) else "interrupted", file=sys.stderr)
         return 130
     return 0

@@ -5,7 +5,9 @@ Configuration: every number that defines a run, in one place, with two presets.
 - `karpathy`: the published microgpt, 4,192 parameters, context of 16, ReLU.
 """
 
-from dataclasses import dataclass, asdict, fields, replace
+import math
+from dataclasses import asdict, dataclass, fields, replace
+from numbers import Integral, Real
 
 from .errors import ConfigError
 
@@ -39,8 +41,15 @@ class Config:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise ConfigError(f"{name} must be a positive integer, got {value!r}.")
-        if self.num_samples < 0:
-            raise ConfigError(f"num_samples must be >= 0, got {self.num_samples!r}.")
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool):
+            raise ConfigError(f"seed must be an integer, got {self.seed!r}: the seed is what makes a "
+                              "run reproducible (the default is 42).")
+        if not isinstance(self.num_samples, int) or isinstance(self.num_samples, bool) or self.num_samples < 0:
+            raise ConfigError(f"num_samples must be an integer >= 0, got {self.num_samples!r}.")
+        for name in ('learning_rate', 'beta1', 'beta2', 'eps', 'init_std'):
+            value = getattr(self, name)
+            if not isinstance(value, Real) or isinstance(value, bool) or not math.isfinite(value):
+                raise ConfigError(f"{name} must be a finite number, got {value!r}.")
         if self.n_embd % self.n_head:
             raise ConfigError(f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head}) "
                               f"so that every head gets the same number of dimensions; "
@@ -54,6 +63,8 @@ class Config:
             raise ConfigError(f"beta1 and beta2 must be in [0, 1), got {self.beta1!r} and {self.beta2!r}.")
         if not self.init_std > 0:
             raise ConfigError(f"init_std must be > 0, got {self.init_std!r}.")
+        if not self.eps > 0:
+            raise ConfigError(f"eps must be > 0 (it keeps Adam from dividing by zero), got {self.eps!r}.")
 
     def replace(self, **changes):
         """A copy with some fields changed (and checked again)."""
@@ -71,14 +82,21 @@ class Config:
         return cls().replace(**d)
 
 
+MIN_TEMPERATURE = 1e-6  # logits / T must stay finite; this close to 0 sampling is already greedy
+
+
 def check_temperature(temperature):
-    if not temperature > 0:  # also catches NaN
-        raise ConfigError(f"temperature must be > 0, got {temperature!r}; "
+    if not (isinstance(temperature, Real) and 0 < temperature < math.inf):  # also catches NaN
+        raise ConfigError(f"temperature must be > 0 and finite, got {temperature!r}; "
                           "use a small value such as 0.01 for nearly greedy sampling.")
+    if temperature < MIN_TEMPERATURE:
+        raise ConfigError(f"temperature {temperature!r} is too small: below {MIN_TEMPERATURE:g}, logits / T "
+                          f"can overflow. Use {MIN_TEMPERATURE:g} or more: that close to 0, sampling already "
+                          "picks the most likely token every time (greedy).")
 
 
 def check_vocab_size(vocab_size):
-    if not isinstance(vocab_size, int) or vocab_size < 2:
+    if not isinstance(vocab_size, Integral) or isinstance(vocab_size, bool) or vocab_size < 2:
         raise ConfigError(f"vocab_size must be an integer >= 2 (characters + BOS), got {vocab_size!r}.")
 
 

@@ -4,7 +4,7 @@ and the tokenizer turns each character into an integer id and back.
 """
 
 import os
-import random
+from numbers import Integral
 
 from .errors import DataError, TokenizerError
 
@@ -18,12 +18,18 @@ def load_docs(path=NAMES_PATH):
         raise DataError(f"data file not found: {path!r}. Pass the path of a text "
                         "file with one document per line (or omit it to use the "
                         "built-in names).")
+    if os.path.isdir(path):
+        raise DataError(f"data path {path!r} is a folder; pass the path of a text "
+                        "file inside it, with one document per line.")
     try:
-        with open(path, encoding='utf-8') as f:
+        with open(path, encoding='utf-8-sig') as f:  # -sig: drop a byte-order mark
             text = f.read()
     except UnicodeDecodeError as e:
         raise DataError(f"data file {path!r} is not UTF-8 text ({e}); "
                         "save it as UTF-8.") from None
+    except OSError as e:  # e.g. PermissionError
+        raise DataError(f"cannot read data file {path!r}: {e.strerror}. "
+                        "Check the file's permissions.") from None
     if not text:
         raise DataError(f"data file {path!r} is empty; "
                         "it needs one document per line.")
@@ -67,10 +73,11 @@ class Tokenizer:
 
     def decode(self, ids):
         """The text of token ids; BOS is skipped (a boundary, not a character)."""
-        for i in ids:
-            if not (isinstance(i, int) and 0 <= i < self.vocab_size):
+        ids = list(ids)
+        for i in ids:  # NumPy integers are integers too
+            if not (isinstance(i, Integral) and not isinstance(i, bool) and 0 <= i < self.vocab_size):
                 raise TokenizerError(
-                    f"token id {i!r} is not in 0..{self.vocab_size - 1}.")
+                    f"token id {i!r} is not an integer in 0..{self.vocab_size - 1}.")
         return ''.join(self.uchars[i] for i in ids if i != self.BOS)
 
     def frame(self, doc):

@@ -1,34 +1,19 @@
 """
 The model: parameters, three small building blocks (linear, softmax, rmsnorm) and
-`gpt()`, which turns one token at one position into 27 scores for the next token.
+`gpt()`, which turns one token at one position into logits: one score per token of
+the vocabulary for what comes next.
 """
 
 import random
 
 from .autograd import Value
-from .config import Config, check_vocab_size, num_params
-from .errors import ContextError
+from .config import Config, check_vocab_size
+from .contract import check_input, check_weights, no_record, param_shapes, vocab_size_of
 
 
 def matrix(nout, nin, std, rng):
     """nout rows of nin Gaussian random Values: a weight matrix, row-major."""
     return [[Value(rng.gauss(0, std)) for _ in range(nin)] for _ in range(nout)]
-
-
-def param_shapes(config, vocab_size):
-    """Name -> (rows, columns) of every weight matrix, in the order they are drawn."""
-    n_embd = config.n_embd
-    shapes = {'wte': (vocab_size, n_embd),             # token embeddings
-              'wpe': (config.block_size, n_embd),      # position embeddings
-              'lm_head': (vocab_size, n_embd)}         # residual stream -> logits
-    for i in range(config.n_layer):
-        shapes[f'layer{i}.attn_wq'] = (n_embd, n_embd)
-        shapes[f'layer{i}.attn_wk'] = (n_embd, n_embd)
-        shapes[f'layer{i}.attn_wv'] = (n_embd, n_embd)
-        shapes[f'layer{i}.attn_wo'] = (n_embd, n_embd)
-        shapes[f'layer{i}.mlp_fc1'] = (4 * n_embd, n_embd)
-        shapes[f'layer{i}.mlp_fc2'] = (n_embd, 4 * n_embd)
-    return shapes
 
 
 def init_state_dict(config, vocab_size, rng):
@@ -65,30 +50,6 @@ def relu2(x): return x.relu() ** 2  # squared ReLU: zero for x < 0, x**2 above
 ACTIVATIONS = {'relu': relu, 'relu2': relu2}
 
 
-def _no_record(*args, **kwargs):  # what gpt() calls when nobody asked for a trace
-    pass
-
-
-class Trace(dict):
-    """What one gpt() call computed, as plain floats, keyed by (name, layer, head):
-    trace['embedding'], trace['q', 0], trace['attn_weights', 0, 2], trace['logits'], ..."""
-
-    def record(self, layer=None, head=None, **vectors):
-        for name, vec in vectors.items():
-            key = name if layer is None else (name, layer) if head is None else (name, layer, head)
-            self[key] = [v.data if isinstance(v, Value) else v for v in vec]
-
-
-def check_input(config, vocab_size, token_id, pos_id):
-    """gpt() can only look up a token in the vocabulary at a position inside the context."""
-    if not 0 <= pos_id < config.block_size:
-        raise ContextError(f"position {pos_id} is outside the context window: this model has "
-                           f"block_size={config.block_size}, so positions run 0..{config.block_size - 1}. "
-                           "Use a shorter sequence or a config with a larger block_size.")
-    if not 0 <= token_id < vocab_size:
-        raise ContextError(f"token id {token_id} is not in the vocabulary 0..{vocab_size - 1}.")
-
-
 class GPT:
     """A one-or-more-layer GPT whose every number is a Value."""
 
@@ -100,9 +61,9 @@ class GPT:
         self.activation = ACTIVATIONS[config.activation]
         if state_dict is None:
             state_dict = init_state_dict(config, vocab_size, rng if rng is not None else random.Random(config.seed))
+        check_weights(config, vocab_size, state_dict)
         self.state_dict = state_dict
         self.params = [p for mat in state_dict.values() for row in mat for p in row]  # every learnable number
-        assert len(self.params) == num_params(config, vocab_size)
 
     def weights(self):
         """The weights as plain floats, {name: rows}: what a checkpoint stores."""
@@ -111,8 +72,10 @@ class GPT:
     @classmethod
     def from_weights(cls, config, weights):
         """A model whose parameters are the given floats (see weights())."""
+        vocab_size = vocab_size_of(weights)
+        check_weights(config, vocab_size, weights)  # before converting: a clear error, not a TypeError
         state_dict = {name: [[Value(float(w)) for w in row] for row in mat] for name, mat in weights.items()}
-        return cls(config, len(weights['wte']), state_dict=state_dict)
+        return cls(config, vocab_size, state_dict=state_dict)
 
     def empty_cache(self):
         """A fresh KV cache: per layer, the keys and the values of every position so far."""
@@ -124,7 +87,7 @@ class GPT:
         state_dict, n_layer = self.state_dict, self.n_layer
         n_head, head_dim = self.n_head, self.head_dim
         check_input(self.config, self.vocab_size, token_id, pos_id)
-        record = trace.record if trace is not None else _no_record
+        record = trace.record if trace is not None else no_record
 
         # Step 1: Embed
         tok_emb = state_dict['wte'][token_id]          # token embedding lookup
@@ -163,10 +126,10 @@ class GPT:
             # 2) MLP block
             x_residual = x
             x = rmsnorm(x)
-            x = linear(x, state_dict[f'layer{li}.mlp_fc1'])    # expand 16 -> 64
-            x = [self.activation(xi) for xi in x]               # activate: relu(x)**2
+            x = linear(x, state_dict[f'layer{li}.mlp_fc1'])    # expand: 4 * n_embd
+            x = [self.activation(xi) for xi in x]               # relu or relu**2
             record(li, mlp_hidden=x)
-            x = linear(x, state_dict[f'layer{li}.mlp_fc2'])    # compress 64 -> 16
+            x = linear(x, state_dict[f'layer{li}.mlp_fc2'])    # back to n_embd
             x = [a + b for a, b in zip(x, x_residual)]         # residual
             record(li, after_mlp=x)
 

@@ -28,12 +28,20 @@ import random
 
 import numpy as np
 
-from . import model as scalar_model
 from .config import Config, check_temperature, check_vocab_size
-from .errors import ConfigError
-from .model import Trace, check_input, param_shapes
-from .train import StepInfo, check_loss
-
+from .contract import (
+    StepInfo,
+    Trace,
+    check_docs,
+    check_framed,
+    check_input,
+    check_loss,
+    check_tokenizer,
+    check_weights,
+    no_record,
+    param_shapes,
+    vocab_size_of,
+)
 
 # ----------------------------------------------------------------------------- building blocks
 
@@ -182,7 +190,8 @@ def cross_entropy(logits, targets):
 # ----------------------------------------------------------------------------- the model
 
 class GPT:
-    """The microgpt transformer with its weights in NumPy float64 arrays, {name: (out, in)}."""
+    """The microgpt transformer with its weights in NumPy float64 arrays: state_dict is
+    {name: (out, in) array}, as the scalar GPT's state_dict is {name: rows of Values}."""
 
     def __init__(self, config=None, vocab_size=27, rng=None, weights=None):
         self.config = config = config if config is not None else Config()
@@ -196,21 +205,19 @@ class GPT:
             rng = rng if rng is not None else random.Random(config.seed)
             weights = {name: [[rng.gauss(0, config.init_std) for _ in range(nin)] for _ in range(nout)]
                        for name, (nout, nin) in shapes.items()}
-        self.params = {name: np.array(weights[name], dtype=np.float64) for name in shapes}
-        for name, shape in shapes.items():
-            if self.params[name].shape != shape:
-                raise ConfigError(f"weight matrix {name} has shape {self.params[name].shape}, expected {shape}.")
+        check_weights(config, vocab_size, weights)
+        self.state_dict = {name: np.array(weights[name], dtype=np.float64) for name in shapes}
 
     # --- weights in and out
 
     def weights(self):
         """The weights as plain floats, {name: rows}: the same format as the scalar GPT.weights()."""
-        return {name: w.tolist() for name, w in self.params.items()}
+        return {name: w.tolist() for name, w in self.state_dict.items()}
 
     @classmethod
     def from_weights(cls, config, weights):
         """A model whose parameters are the given floats (see weights())."""
-        return cls(config, len(weights['wte']), weights=weights)
+        return cls(config, vocab_size_of(weights), weights=weights)
 
     @classmethod
     def from_scalar(cls, model):
@@ -218,11 +225,12 @@ class GPT:
         return cls.from_weights(model.config, model.weights())
 
     def to_scalar(self):
-        """A scalar microgpt.model.GPT with the same weights."""
-        return scalar_model.GPT.from_weights(self.config, self.weights())
+        """A scalar microgpt.model.GPT with the same weights (to trace it with Values)."""
+        from .model import GPT as ScalarGPT  # a conversion, not a dependency of this engine
+        return ScalarGPT.from_weights(self.config, self.weights())
 
     def num_params(self):
-        return sum(w.size for w in self.params.values())
+        return sum(w.size for w in self.state_dict.values())
 
     # --- training: all positions of one document at once
 
@@ -230,11 +238,12 @@ class GPT:
         """Loss of one framed document ([BOS] + ids + [BOS]) over its first n = min(block_size,
         len(tokens) - 1) positions: input tokens[:n], targets tokens[1:n+1].
         Returns (loss, cache); cache holds every intermediate backward() needs, and 'logits'."""
+        check_framed(tokens)
         n = min(self.config.block_size, len(tokens) - 1)
         for token_id in tokens[:n + 1]:
             self._check(token_id, 0)  # every token id must be in the vocabulary (same error as gpt())
         inputs, targets = np.array(tokens[:n]), np.array(tokens[1:n + 1])
-        p = self.params
+        p = self.state_dict
         x0 = p['wte'][inputs] + p['wpe'][:n]                     # what + where, (n, e)
         x, scale0 = rmsnorm(x0)
         layers = []
@@ -250,7 +259,7 @@ class GPT:
 
     def backward(self, cache):
         """dL/dW for every weight matrix, by the chain rule, from the output back to the embeddings."""
-        p, grads = self.params, {}
+        p, grads = self.state_dict, {}
         inputs, targets, probs = cache['inputs'], cache['targets'], cache['probs']
         n = len(targets)
         # loss = (1/n) sum_t -log softmax(logits_t)[target_t]  =>  dlogits_t = (probs_t - onehot_t) / n
@@ -285,8 +294,8 @@ class GPT:
         """Logits (a 1-D array, one score per token) for what follows token_id at position
         pos_id. keys/values: the KV cache, extended in place. trace: an optional Trace to fill."""
         self._check(token_id, pos_id)
-        p, n_head, head_dim = self.params, self.n_head, self.head_dim
-        record = trace.record if trace is not None else _no_record
+        p, n_head, head_dim = self.state_dict, self.n_head, self.head_dim
+        record = trace.record if trace is not None else no_record
 
         x, _ = rmsnorm(p['wte'][token_id] + p['wpe'][pos_id])   # embed: what + where, normalized
         record(embedding=x.tolist())
@@ -331,14 +340,11 @@ class GPT:
                 f"params={self.num_params()})")
 
 
-def _no_record(*args, **kwargs):
-    pass
-
-
 # ----------------------------------------------------------------------------- Adam and the training loop
 
 class Adam:
-    """Adam, one array per weight matrix: m (running mean of gradients) and v (of their squares)."""
+    """Adam, one array per weight matrix: m (running mean of gradients) and v (of their squares).
+    params: the model's state_dict, {name: array}, updated in place."""
 
     def __init__(self, params, learning_rate=0.01, beta1=0.85, beta2=0.99, eps=1e-8):
         self.params = params
@@ -367,7 +373,9 @@ def training_steps(model, tokenizer, docs, num_steps=None):
     the same contract as microgpt.train.training_steps."""
     config = model.config
     num_steps = config.num_steps if num_steps is None else num_steps
-    adam = Adam(model.params, config.learning_rate, config.beta1, config.beta2, config.eps)
+    check_docs(docs)
+    check_tokenizer(model, tokenizer)
+    adam = Adam(model.state_dict, config.learning_rate, config.beta1, config.beta2, config.eps)
     for step in range(num_steps):
         doc = docs[step % len(docs)]
         tokens = tokenizer.frame(doc)  # [BOS] + characters + [BOS]
@@ -385,6 +393,7 @@ def sample(model, tokenizer, rng, temperature=0.5, trace=None):
     If trace is a list, one dict per generated position is appended (pos, token, probs,
     next, gpt), as in the scalar engine."""
     check_temperature(temperature)
+    check_tokenizer(model, tokenizer)
     inv_temperature = temperature ** -1  # logits / T, computed as the scalar Value does: x * T**-1
     keys, values = model.empty_cache()
     token_id = tokenizer.BOS

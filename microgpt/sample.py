@@ -4,7 +4,8 @@ Inference: feed the model its own output, one token at a time, until it says BOS
 
 from .autograd import graph_building
 from .config import check_temperature
-from .model import Trace, softmax
+from .contract import Trace, check_tokenizer
+from .model import softmax
 
 
 @graph_building()  # pure efficiency: see microgpt.autograd.graph_building
@@ -14,6 +15,7 @@ def sample(model, tokenizer, rng, temperature=0.5, trace=None):
     generated position is appended: the input token, the probabilities, the chosen
     token and the gpt() Trace."""
     check_temperature(temperature)
+    check_tokenizer(model, tokenizer)
     keys, values = model.empty_cache()
     token_id = tokenizer.BOS
     sample = []

@@ -3,17 +3,15 @@ Training: the loss of one document, Adam with a linearly decaying learning rate,
 and the loop that repeats forward -> backward -> update, one document per step.
 """
 
-import math
-from dataclasses import dataclass
-
 from .autograd import graph_building
-from .errors import TrainingError
+from .contract import StepInfo, check_docs, check_framed, check_loss, check_tokenizer, diverged
 from .model import softmax
 
 
 def doc_loss(model, tokens):
     """Mean cross-entropy of predicting each next token of one framed document
     ([BOS] + ids + [BOS]); only the first block_size positions are used."""
+    check_framed(tokens)
     n = min(model.config.block_size, len(tokens) - 1)
     keys, values = model.empty_cache()
     losses = []
@@ -52,34 +50,12 @@ class Adam:
         return lr_t
 
 
-@dataclass(frozen=True)
-class StepInfo:
-    """What one training step reports: 1-based step, total, loss, learning rate."""
-    step: int
-    num_steps: int
-    loss: float
-    lr: float
-
-    def __str__(self):  # the reference program's line
-        return f"step {self.step:4d} / {self.num_steps:4d} | loss {self.loss:.4f}"
-
-
-def diverged(step, learning_rate, what):
-    return TrainingError(f"{what} at step {step}: training diverged. "
-                         f"Try a lower learning rate (it is {learning_rate:g}; "
-                         f"e.g. {learning_rate / 10:g}).")
-
-
-def check_loss(loss, step, learning_rate):
-    """Stop at the first NaN or infinite loss, before it poisons every weight."""
-    if not math.isfinite(loss):
-        raise diverged(step, learning_rate, f"the loss became {loss}")
-
-
 def training_steps(model, tokenizer, docs, num_steps=None):
     """Train on docs, one document per step, in order; yield a StepInfo per step."""
     config = model.config
     num_steps = config.num_steps if num_steps is None else num_steps
+    check_docs(docs)
+    check_tokenizer(model, tokenizer)
     adam = Adam(model.params, config.learning_rate, config.beta1, config.beta2,
                 config.eps)
     for step in range(num_steps):

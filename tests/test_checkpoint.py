@@ -5,8 +5,16 @@ import random
 
 import pytest
 
-from microgpt import (CheckpointError, GPT, Tokenizer, get_config, load_checkpoint, sample_many,
-                      save_checkpoint, training_steps)
+from microgpt import (
+    GPT,
+    CheckpointError,
+    Tokenizer,
+    get_config,
+    load_checkpoint,
+    sample_many,
+    save_checkpoint,
+    training_steps,
+)
 
 DOCS = ['emma', 'olivia', 'ava', 'isabella', 'sophia', 'mia']
 
@@ -68,8 +76,8 @@ def test_not_a_checkpoint(tmp_path):
 
 
 @pytest.mark.parametrize('edit, message', [
-    (lambda d: d['weights'].pop('wpe'), "weight matrices .* do not match"),
-    (lambda d: d['weights']['wte'].pop(), "wte should be 12 x 8"),
+    (lambda d: d['weights'].pop('wpe'), r"weights do not fit this config \(weight matrices missing: \['wpe'\]\)"),
+    (lambda d: d['weights']['wte'].pop(), "weight matrix wte is 11 x 8, but this config needs 12 x 8"),
     (lambda d: d['weights']['lm_head'][0].__setitem__(0, 'x'), "lm_head holds a value that is not a finite number"),
     (lambda d: d.pop('uchars'), "bad or missing field"),
     (lambda d: d['config'].__setitem__('n_head', 3), "bad or missing field .*divisible"),

@@ -5,10 +5,21 @@ import math
 import random
 
 import pytest
-
 from helpers import run_cli
-from microgpt import (ConfigError, ContextError, DataError, GPT, Tokenizer,
-                      TokenizerError, TrainingError, get_config, load_docs, sample, training_steps)
+
+from microgpt import (
+    GPT,
+    ConfigError,
+    ContextError,
+    DataError,
+    Tokenizer,
+    TokenizerError,
+    TrainingError,
+    get_config,
+    load_docs,
+    training_steps,
+)
+from microgpt.sample import sample
 
 
 def test_missing_data_file(tmp_path):
@@ -47,7 +58,7 @@ def test_unknown_character():
 
 def test_bad_token_id_in_decode():
     tokenizer = Tokenizer(['ab'])
-    with pytest.raises(TokenizerError, match="token id 7 is not in 0..2"):
+    with pytest.raises(TokenizerError, match="token id 7 is not an integer in 0..2"):
         tokenizer.decode([0, 7])
 
 
@@ -98,7 +109,8 @@ def test_temperature_must_be_positive(temperature):
 def test_nan_loss_stops_training_and_says_where():
     model, tokenizer = small_model()
     model.params[0].data = math.nan  # a poisoned weight: the first loss is NaN
-    with pytest.raises(TrainingError, match=r"the loss became nan at step 1: training diverged. Try a lower learning rate \(it is 0.01; e.g. 0.001\)"):
+    with pytest.raises(TrainingError, match=r"the loss became nan at step 1: training diverged. "
+                                            r"Try a lower learning rate \(it is 0.01; e.g. 0.001\)"):
         list(training_steps(model, tokenizer, ['abc'], 3))
 
 

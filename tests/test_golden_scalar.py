@@ -4,7 +4,6 @@ Each full run is 1000 training steps of pure-Python autograd: about 3 minutes.""
 import os
 
 import pytest
-
 from helpers import GOLDEN_BOOK, GOLDEN_KARPATHY, MAKEMORE_NAMES, MISSING_SHARED, read_lines, run_cli
 
 

@@ -6,8 +6,22 @@ import random
 import pytest
 
 import microgpt
-from microgpt import (GPT, NAMES_PATH, PRESETS, Trace, Tokenizer, Value, get_config, linear, load_docs,
-                      num_params, param_shapes, prepare, rmsnorm, softmax)
+from microgpt import (
+    GPT,
+    NAMES_PATH,
+    PRESETS,
+    Tokenizer,
+    Trace,
+    Value,
+    get_config,
+    linear,
+    load_docs,
+    num_params,
+    param_shapes,
+    prepare,
+    rmsnorm,
+    softmax,
+)
 from microgpt.train import doc_loss
 
 
@@ -62,9 +76,9 @@ def test_trace_changes_no_result_and_records_everything():
     k1, v1 = model.empty_cache()
     k2, v2 = model.empty_cache()
     for pos, t in enumerate(tokens):
-        plain = [l.data for l in model.gpt(t, pos, k1, v1)]
+        plain = [z.data for z in model.gpt(t, pos, k1, v1)]
         trace = Trace()
-        traced = [l.data for l in model.gpt(t, pos, k2, v2, trace=trace)]
+        traced = [z.data for z in model.gpt(t, pos, k2, v2, trace=trace)]
         assert plain == traced
         assert trace['logits'] == traced
         for h in range(4):
@@ -98,7 +112,7 @@ def test_training_lowers_the_loss_on_one_document():
 def test_sample_trace_and_stopping():
     run = trained_scalar()
     trace = []
-    name = microgpt.sample(run.model, run.tokenizer, random.Random(1), 0.5, trace=trace)
+    name = microgpt.sample.sample(run.model, run.tokenizer, random.Random(1), 0.5, trace=trace)
     assert len(trace) == min(len(name) + 1, run.config.block_size)
     assert [t['pos'] for t in trace] == list(range(len(trace)))
     assert run.tokenizer.decode([t['next'] for t in trace]) == name
@@ -106,7 +120,7 @@ def test_sample_trace_and_stopping():
         assert sum(t['probs']) == pytest.approx(1.0)
         assert len(t['gpt']['attn_weights', 0, 0]) == t['pos'] + 1
     # sampling without a trace draws the same name from the same stream
-    assert microgpt.sample(run.model, run.tokenizer, random.Random(1), 0.5) == name
+    assert microgpt.sample.sample(run.model, run.tokenizer, random.Random(1), 0.5) == name
 
 
 def test_temperature_sharpens():
@@ -115,7 +129,7 @@ def test_temperature_sharpens():
 
     def entropy(t):
         trace = []
-        microgpt.sample(run.model, tok, random.Random(0), t, trace=trace)
+        microgpt.sample.sample(run.model, tok, random.Random(0), t, trace=trace)
         p = trace[0]['probs']
         return -sum(q * math.log(q) for q in p if q > 0)
     assert entropy(0.25) < entropy(1.0) < entropy(4.0)

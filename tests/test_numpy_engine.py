@@ -8,13 +8,14 @@ import random
 
 import numpy as np
 import pytest
-
 from helpers import GOLDEN_BOOK, GOLDEN_KARPATHY, MAKEMORE_NAMES, MISSING_SHARED, read_lines, run_cli
+
 from microgpt import numpy_engine
 from microgpt.config import Config, get_config, num_params
+from microgpt.contract import Trace, param_shapes
 from microgpt.data import Tokenizer, load_docs
 from microgpt.errors import ConfigError, ContextError, TrainingError
-from microgpt.model import GPT, Trace, param_shapes
+from microgpt.model import GPT
 from microgpt.sample import sample as scalar_sample
 from microgpt.train import doc_loss, training_steps
 
@@ -91,9 +92,9 @@ def test_initial_weights_equal_the_scalar_engines_exactly(name, tokenizer):
     array = numpy_engine.GPT(config, tokenizer.vocab_size, rng_array)
     assert array.weights() == scalar.weights()
     assert rng_array.getstate() == rng_scalar.getstate()  # the stream was consumed identically
-    assert list(array.params) == list(param_shapes(config, tokenizer.vocab_size))
+    assert list(array.state_dict) == list(param_shapes(config, tokenizer.vocab_size))
     assert all(w.dtype == np.float64 and w.shape == param_shapes(config, tokenizer.vocab_size)[k]
-               for k, w in array.params.items())
+               for k, w in array.state_dict.items())
     assert array.num_params() == num_params(config, tokenizer.vocab_size) == len(scalar.params)
 
 
@@ -113,8 +114,8 @@ def test_scalar_round_trip(tokenizer):
     assert back.weights() == array.weights()
     assert back.config == array.config and back.vocab_size == array.vocab_size
     copy = numpy_engine.GPT.from_weights(array.config, array.weights())
-    assert all(np.array_equal(copy.params[k], array.params[k]) for k in array.params)
-    copy.params['wte'][0, 0] += 1.0  # a copy, not a view of the same arrays
+    assert all(np.array_equal(copy.state_dict[k], array.state_dict[k]) for k in array.state_dict)
+    copy.state_dict['wte'][0, 0] += 1.0  # a copy, not a view of the same arrays
     assert copy.weights() != array.weights()
 
 
@@ -164,17 +165,17 @@ def test_adam_and_training_steps_match_the_scalar_engine(tokenizer):
     assert [i.lr for i in array_infos] == [i.lr for i in scalar_infos]
     assert_close([i.loss for i in array_infos], [i.loss for i in scalar_infos], rtol=1e-12)
     for key, w in scalar.weights().items():
-        assert_close(array.params[key], w, rtol=1e-10)
+        assert_close(array.state_dict[key], w, rtol=1e-10)
     assert array.weights() != numpy_engine.GPT(config, tokenizer.vocab_size, random.Random(1)).weights()
 
 
 def test_a_diverged_loss_stops_training_before_the_update(tokenizer):
     array = numpy_engine.GPT(CONFIGS['two_layers'], tokenizer.vocab_size, random.Random(1))
-    array.params['lm_head'][:] = np.nan
-    before = {k: w.copy() for k, w in array.params.items()}
+    array.state_dict['lm_head'][:] = np.nan
+    before = {k: w.copy() for k, w in array.state_dict.items()}
     with pytest.raises(TrainingError, match='step 1'):
         next(numpy_engine.training_steps(array, tokenizer, ['anna'], 3))
-    for k, w in array.params.items():
+    for k, w in array.state_dict.items():
         np.testing.assert_array_equal(w, before[k])  # NaN == NaN here: nothing was updated
 
 
@@ -189,7 +190,7 @@ def test_kv_cache_logits_equal_the_scalar_gpt_at_every_position(name, tokenizer)
     a_keys, a_values = array.empty_cache()
     for pos_id, token_id in enumerate(tokens):
         s_trace, a_trace = Trace(), Trace()
-        expected = [l.data for l in scalar.gpt(token_id, pos_id, s_keys, s_values, trace=s_trace)]
+        expected = [z.data for z in scalar.gpt(token_id, pos_id, s_keys, s_values, trace=s_trace)]
         logits = array.gpt(token_id, pos_id, a_keys, a_values, trace=a_trace)
         assert isinstance(logits, np.ndarray) and logits.shape == (tokenizer.vocab_size,)
         assert_close(logits, expected, rtol=1e-12)
@@ -267,7 +268,7 @@ def test_bad_model_arguments(tokenizer):
     with pytest.raises(ConfigError, match='vocab_size'):
         numpy_engine.GPT(get_config('book'), 1)
     weights = numpy_engine.GPT(get_config('book'), tokenizer.vocab_size).weights()
-    with pytest.raises(ConfigError, match='shape'):
+    with pytest.raises(ConfigError, match='weight matrix wpe is 8 x 16, but this config needs 16 x 16'):
         numpy_engine.GPT.from_weights(get_config('karpathy'), weights)  # wpe has 8 rows, not 16
 
 

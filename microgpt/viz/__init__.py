@@ -2,8 +2,32 @@
 Figures and widgets for the book (needs matplotlib, ipywidgets, numpy). Nothing here is
 needed to train or run the model: the core package stays standard-library only.
 
-    common     show_source, the figure style, heatmaps, attention maps
-    (one module per chapter adds that chapter's figures and widgets)
+Where each chapter's figures live:
+
+    common        every chapter: show_source, the figure style, the palette, token labels,
+                  text tables, heatmaps, attention maps, trained_run
+    data          chapter 1, Data and tokenizer
+    autograd      chapter 2, Autograd
+    architecture  chapter 3, Architecture (and the diagrams and tables of chapter 4)
+    attention     chapter 4, The GPT: the KV cache step by step, attention heatmaps
+    training      chapter 5, Training
+    inference     chapter 6, Inference
+    picture       chapter 7, The complete picture
 """
 
-from .common import (animation_html, attention_maps, heatmap, plot_attention, show_source, style, trained_run)  # noqa: F401
+from .common import (
+                     animation_html,
+                     attention_maps,
+                     heatmap,
+                     moving_average,
+                     np_softmax,
+                     plot_attention,
+                     print_table,
+                     show_source,
+                     style,
+                     token_label,
+                     trained_run,
+)
+
+__all__ = ['animation_html', 'attention_maps', 'heatmap', 'moving_average', 'np_softmax', 'plot_attention',
+           'print_table', 'show_source', 'style', 'token_label', 'trained_run']

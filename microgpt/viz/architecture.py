@@ -10,10 +10,9 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
 from ..autograd import Value
 from ..model import param_shapes, softmax
-from .common import annotate_image, heatmap
+from .common import GREY, INDIGO, MUTED, PINK, TEAL, Table, annotate_image, heatmap, token_label
 
-INDIGO, PINK, GREY = '#4f46e5', '#db2777', '#9ca3af'  # the book's accent colours (custom.css)
-TEAL = '#1de9b6'                                       # the seed diagram's input/output colour
+__all__ = ['Table']  # chapters 3 and 4 print their tables with arch.Table (defined in common)
 GROUP_COLOURS = {'embeddings': '#60a5fa', 'attention': '#f59e0b', 'mlp': '#34d399', 'output': '#a78bfa'}
 HEAD_COLOURS = ['#2563eb', '#ea580c', '#16a34a', '#9333ea', '#0891b2', '#ca8a04', '#dc2626', '#4b5563']
 
@@ -42,7 +41,7 @@ def rms(vec):
 
 def probs_at(logits, temperature=1.0):
     """softmax(logits / temperature) with the package's own softmax, as plain floats."""
-    return floats(softmax([Value(l / temperature) for l in logits]))
+    return floats(softmax([Value(z / temperature) for z in logits]))
 
 
 def _heat(ax, matrix, row_labels=None, col_labels=None, fmt=None, fontsize=8, **kw):
@@ -128,7 +127,7 @@ def plot_embedding_sum(tok_emb, pos_emb, summed, normed, token_label, pos):
     (the first three on one scale, the normalized vector on its own, larger scale)."""
     rows = [(tok_emb, f"wte['{token_label}']  (what)", INDIGO),
             (pos_emb, f"wpe[{pos}]  (where)", '#0891b2'),
-            (summed, "sum: what + where", '#6b7280'),
+            (summed, "sum: what + where", MUTED),
             (normed, "rmsnorm(sum): what the layer receives (note the larger scale)", PINK)]
     fig, axes = plt.subplots(len(rows), 1, figsize=(9, 7.4), sharex=True,
                              gridspec_kw={'height_ratios': [1, 1, 1, 1.5]})
@@ -178,7 +177,7 @@ def plot_rmsnorm(before, after):
     """The same 16 numbers before and after rmsnorm, with their RMS drawn as dashed lines."""
     before, after = floats(before), floats(after)
     fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.4), sharey=True)
-    for ax, vec, title, colour in [(axes[0], before, 'before rmsnorm', '#6b7280'),
+    for ax, vec, title, colour in [(axes[0], before, 'before rmsnorm', MUTED),
                                    (axes[1], after, 'after rmsnorm', PINK)]:
         _bars(ax, vec, colour=colour)
         r = rms(vec)
@@ -211,7 +210,7 @@ def plot_softmax_temperatures(logits, labels, temperatures=(0.25, 0.5, 1, 2)):
     fig = plt.figure(figsize=(9.5, 5.6))
     gs = fig.add_gridspec(2, 3, width_ratios=[1, 1, 1], wspace=0.35, hspace=0.45)
     ax0 = fig.add_subplot(gs[:, 0])
-    _bars(ax0, list(logits), labels, colour='#6b7280', title='logits (raw scores)')
+    _bars(ax0, list(logits), labels, colour=MUTED, title='logits (raw scores)')
     for k, t in enumerate(temperatures[:4]):
         ax = fig.add_subplot(gs[k // 2, 1 + k % 2])
         plot_softmax(ax, logits, labels, t)
@@ -301,23 +300,35 @@ def plot_residual_stream(trace, layer=0):
     return fig
 
 
-def plot_activations():
-    """ReLU and squared ReLU, and their derivatives, on [-2, 2]."""
-    xs = [i / 100 for i in range(-200, 201)]
-    relu = [max(0.0, x) for x in xs]
-    relu2 = [max(0.0, x) ** 2 for x in xs]
-    drelu = [1.0 if x > 0 else 0.0 for x in xs]
-    drelu2 = [2 * max(0.0, x) for x in xs]
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
-    for ax, (a, b), title in [(axes[0], (relu, relu2), 'activation'), (axes[1], (drelu, drelu2), 'derivative')]:
-        ax.plot(xs, a, color=GREY, lw=2.5, label='relu(x)' if title == 'activation' else "relu'(x)")
-        ax.plot(xs, b, color=PINK, lw=2.5, label='relu(x)**2' if title == 'activation' else '2 relu(x)')
-        ax.axhline(0, color='black', lw=0.6)
-        ax.axvline(0, color='black', lw=0.6)
-        ax.set_xlabel('x')
-        ax.set_title(title)
-        ax.legend(frameon=False)
-        ax.set_ylim(-0.3, 4.1)
+def gelu(x):
+    """GeLU, in the tanh approximation GPT-2 uses (illustration: microgpt does not use it)."""
+    import numpy as np
+    x = np.asarray(x, dtype=float)
+    return 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
+
+
+def plot_activations(with_gelu=False):
+    """ReLU and squared ReLU (and GeLU, GPT-2's, if asked: chapter 7), with their slopes:
+    the activation on the left, what backward() multiplies by on the right."""
+    import numpy as np
+    x = np.linspace(-3, 3, 601)
+    curves = [('ReLU: relu(x)', np.maximum(x, 0), (x > 0).astype(float), MUTED, '--'),
+              ('squared ReLU: relu(x)**2', np.maximum(x, 0) ** 2, 2 * np.maximum(x, 0), PINK, '-')]
+    if with_gelu:
+        curves.append(('GeLU (GPT-2)', gelu(x), np.gradient(gelu(x), x), '#c2410c', '-'))
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.8))
+    for label, y, dy, color, ls in curves:
+        axes[0].plot(x, y, color=color, ls=ls, lw=2, label=label)
+        axes[1].plot(x, dy, color=color, ls=ls, lw=2, label=label)
+    axes[0].set_ylim(-0.5, 3.0)
+    axes[1].set_ylim(-0.3, 2.5)
+    axes[0].set_title('activation f(x)')
+    axes[1].set_title("its slope f'(x): what backward() multiplies by")
+    for ax in axes:
+        ax.axhline(0, color=GREY, lw=0.8)
+        ax.axvline(0, color=GREY, lw=0.8)
+        ax.set_xlabel('x (one hidden unit of the MLP)')
+    axes[0].legend(loc='upper left', frameon=False, fontsize=9.5)
     fig.tight_layout()
     return fig
 
@@ -326,7 +337,7 @@ def plot_mlp_hidden(pre, post):
     """The 64 hidden numbers of the MLP before and after squared ReLU."""
     pre, post = floats(pre), floats(post)
     fig, axes = plt.subplots(2, 1, figsize=(9.5, 4.6), sharex=True, sharey=True)
-    _bars(axes[0], pre, colour='#6b7280', title='linear(x, mlp_fc1): 64 numbers', ylabel='value')
+    _bars(axes[0], pre, colour=MUTED, title='linear(x, mlp_fc1): 64 numbers', ylabel='value')
     _bars(axes[1], post, colour=PINK, title=f'after relu(x)**2: {sum(v == 0 for v in post)} of {len(post)} '
                                             'are exactly zero', ylabel='value')
     axes[1].set_xlabel('hidden unit')
@@ -349,7 +360,7 @@ def plot_data_flow(trace, tokenizer, layer=0):
     axes[0].set_xlabel('dimension of the residual stream')
     axes[0].set_title('Steps 1-3: the 16 numbers of x')
     logits = floats(trace['logits'])
-    labels = [tokenizer.token_str(i).replace('<BOS>', 'BOS') for i in range(len(logits))]
+    labels = [token_label(tokenizer, i) for i in range(len(logits))]
     _bars(axes[1], logits, labels, ylabel='score')
     axes[1].set_title('Step 4: the 27 logits, linear(x, lm_head)')
     axes[1].tick_params(axis='x', labelsize=9)
@@ -361,7 +372,7 @@ def plot_logits_vs_probs(logits, tokenizer, highlight=None):
     """The raw logits next to softmax(logits): same order, different meaning."""
     logits = floats(logits)
     probs = probs_at(logits)
-    labels = [tokenizer.token_str(i).replace('<BOS>', 'BOS') for i in range(len(logits))]
+    labels = [token_label(tokenizer, i) for i in range(len(logits))]
     fig, axes = plt.subplots(2, 1, figsize=(9.5, 5.6))
     hl = None if highlight is None else {highlight}
     _bars(axes[0], logits, labels, highlight=hl, ylabel='score',
@@ -447,10 +458,10 @@ def draw_gpt_diagram(config=None, vocab_size=27):
         _arrow(ax, (X, y[block] - 0.4), (X, y[res] + 0.24), label=f'{e}')
         ax.text(X + 0.35, y[res], 'residual', fontsize=9, color='#4b5563', va='center')
         # the skip: from the saved x, around the block, into the sum
-        ax.plot([X - 1.5, X - 2.25, X - 2.25], [y[save], y[save], y[res]], color='#6b7280', lw=1.4, ls='--',
+        ax.plot([X - 1.5, X - 2.25, X - 2.25], [y[save], y[save], y[res]], color=MUTED, lw=1.4, ls='--',
                 zorder=1)
-        _arrow(ax, (X - 2.25, y[res]), (X - 0.24, y[res]), dashed=True, colour='#6b7280')
-        ax.text(X - 2.25, (y[save] + y[res]) / 2, 'skip', fontsize=9.5, color='#6b7280', style='italic',
+        _arrow(ax, (X - 2.25, y[res]), (X - 0.24, y[res]), dashed=True, colour=MUTED)
+        ax.text(X - 2.25, (y[save] + y[res]) / 2, 'skip', fontsize=9.5, color=MUTED, style='italic',
                 va='center', ha='center', rotation=90, backgroundcolor='white', zorder=2)
         prev = res
     _node(ax, (X, y['lm']), f'lm_head\n({e} → {vocab_size})', '#ede9fe', h=0.8)
@@ -464,33 +475,3 @@ def draw_gpt_diagram(config=None, vocab_size=27):
     ax.set_title('gpt(token_id, pos_id, keys, values)', fontsize=12, family='monospace')
     fig.tight_layout()
     return fig
-
-
-class Table:
-    """A small table that shows as HTML (JupyterLab, the HTML book) and as aligned plain
-    text (its repr, which is also what the notebook tests compare). Integers get
-    thousands separators."""
-
-    def __init__(self, header, rows):
-        self.header = [str(h) for h in header]
-        self.rows = [[self._cell(v) for v in row] for row in rows]
-
-    @staticmethod
-    def _cell(v):
-        return f'{v:,}' if isinstance(v, int) and not isinstance(v, bool) else str(v)
-
-    def __repr__(self):
-        table = [self.header] + self.rows
-        widths = [max(len(r[j]) for r in table) for j in range(len(self.header))]
-        lines = ['  '.join(c.ljust(w) if j == 0 else c.rjust(w) for j, (c, w) in enumerate(zip(r, widths)))
-                 for r in table]
-        lines.insert(1, '  '.join('-' * w for w in widths))
-        return '\n'.join(lines)
-
-    def _repr_html_(self):
-        from html import escape
-        head = ''.join(f'<th style="text-align:{"left" if j == 0 else "right"}">{escape(h)}</th>'
-                       for j, h in enumerate(self.header))
-        body = ''.join('<tr>' + ''.join(f'<td style="text-align:{"left" if j == 0 else "right"}">{escape(c)}</td>'
-                                        for j, c in enumerate(r)) + '</tr>' for r in self.rows)
-        return f'<table class="table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'

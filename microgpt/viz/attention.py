@@ -6,9 +6,9 @@ grid) and the live widget, so both show exactly the same picture."""
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyBboxPatch
 
-from ..model import Trace
-from .architecture import GREY, HEAD_COLOURS, INDIGO, PINK, probs_at
-from .common import animation_html, annotate_image, heatmap, plot_attention
+from ..contract import run_sequence
+from .architecture import HEAD_COLOURS, probs_at
+from .common import GREY, INDIGO, PINK, animation_html, annotate_image, heatmap, plot_attention, token_label
 
 
 def kv_steps(model, tokenizer, text):
@@ -21,22 +21,16 @@ def kv_steps(model, tokenizer, text):
     framed = tokenizer.frame(text)             # [BOS] + ids + [BOS]
     framed = framed[:model.config.block_size + 1]  # at most block_size inputs
     tokens, targets = framed[:-1], framed[1:]
-    keys, values = model.empty_cache()
+    traces = run_sequence(model, tokens)       # one gpt() call per position
     steps = []
-    for pos, (token_id, next_id) in enumerate(zip(tokens, targets)):
-        trace = Trace()
-        model.gpt(token_id, pos, keys, values, trace=trace)  # grows the cache
+    for pos, (token_id, next_id, trace) in enumerate(zip(tokens, targets, traces)):
         attn = [trace['attn_weights', 0, h]
                 for h in range(model.config.n_head)]  # layer 0, every head
         steps.append({'pos': pos, 'token': token_id, 'next': next_id,
-                      'cache': tokens[:pos + 1], 'keys_stored': len(keys[0]),
+                      'cache': tokens[:pos + 1], 'keys_stored': pos + 1,
                       'attn': attn, 'logits': trace['logits'],
                       'probs': probs_at(trace['logits'])})  # temperature 1
     return steps
-
-
-def _label(tokenizer, i):
-    return 'BOS' if i == tokenizer.BOS else tokenizer.uchars[i]
 
 
 def draw_step(fig, steps, i, tokenizer, block_size=8, title=None):
@@ -48,7 +42,7 @@ def draw_step(fig, steps, i, tokenizer, block_size=8, title=None):
     gs = fig.add_gridspec(3, 1, height_ratios=[1.0, 0.28 * n_head + 0.5, 2.1], hspace=0.75,
                           left=0.09, right=0.97, top=0.88, bottom=0.08)
     ax_cache, ax_attn, ax_prob = (fig.add_subplot(gs[k]) for k in range(3))
-    tok, nxt = _label(tokenizer, s['token']), _label(tokenizer, s['next'])
+    tok, nxt = token_label(tokenizer, s['token']), token_label(tokenizer, s['next'])
     fig.suptitle(title or '', fontsize=13, y=0.985)
     fig.text(0.5, 0.935, f"position {s['pos']}: input '{tok}'  →  predict the next token (truth: '{nxt}')",
              ha='center', fontsize=12, color='black')
@@ -62,7 +56,7 @@ def draw_step(fig, steps, i, tokenizer, block_size=8, title=None):
                                           facecolor=face, edgecolor=edge, lw=2.2 if current else 1.3,
                                           linestyle='-' if filled else '--'))
         if filled:
-            ax_cache.text(slot + 0.5, 0.6, _label(tokenizer, s['cache'][slot]), ha='center', va='center',
+            ax_cache.text(slot + 0.5, 0.6, token_label(tokenizer, s['cache'][slot]), ha='center', va='center',
                           fontsize=13, fontweight='bold')
             ax_cache.text(slot + 0.5, 0.24, 'k, v  (new)' if current else 'k, v', ha='center', va='center',
                           fontsize=8.5, color=PINK if current else '#4b5563')
@@ -80,7 +74,7 @@ def draw_step(fig, steps, i, tokenizer, block_size=8, title=None):
 
     # 2. each head's attention row: weights over the cached positions (nothing beyond them)
     rows = [list(a) + [float('nan')] * (block_size - len(a)) for a in s['attn']]
-    col_labels = [_label(tokenizer, t) for t in s['cache']] + [''] * (block_size - len(s['cache']))
+    col_labels = [token_label(tokenizer, t) for t in s['cache']] + [''] * (block_size - len(s['cache']))
     heatmap(ax_attn, rows, [f'head {h}' for h in range(n_head)], col_labels, cmap='Blues', vmin=0, vmax=1,
             colorbar=False)
     annotate_image(ax_attn, '{:.2f}', fontsize=9)
@@ -93,7 +87,7 @@ def draw_step(fig, steps, i, tokenizer, block_size=8, title=None):
 
     # 3. the next-token distribution
     probs = s['probs']
-    labels = [_label(tokenizer, k) for k in range(len(probs))]
+    labels = [token_label(tokenizer, k) for k in range(len(probs))]
     colours = [PINK if k == s['next'] else INDIGO for k in range(len(probs))]
     ax_prob.bar(range(len(probs)), probs, color=colours)
     ax_prob.set_xticks(range(len(probs)), labels, fontsize=9)
@@ -152,7 +146,7 @@ def step_widget(models, tokenizer, text, block_size=8):
                 print(f"{type(e).__name__}: {e}")
                 return
             slider.max = len(steps) - 1
-            fig = step_figure(steps, min(slider.value, len(steps) - 1), tokenizer, block_size,
+            step_figure(steps, min(slider.value, len(steps) - 1), tokenizer, block_size,
                               title=f"'{name_box.value.strip().lower()}', {model_box.value} model")
             plt.show()
 
@@ -188,7 +182,6 @@ def head_roles(model, tokenizer, docs):
 def plot_attention_maps(maps, labels, title):
     """common.plot_attention (one heatmap per head), with every weight written in a colour
     that stays readable on light and dark cells."""
-    labels = ['BOS' if lab == '<BOS>' else lab for lab in labels]  # shorter tick labels
     n_head = len({h for (_, h) in maps})
     cols = 2 if n_head > 2 else n_head
     rows = -(-n_head // cols)

@@ -121,9 +121,9 @@ def gradient_check(a=1.5, b=-0.8, h=1e-6, tol=1e-6):
             if var not in python:
                 continue  # this operation does not use b
             if var == 'a':
-                numerical = central_difference(lambda x: op(Value(x), Value(b)).data, a, h)
+                numerical = central_difference(lambda x, op=op: op(Value(x), Value(b)).data, a, h)
             else:
-                numerical = central_difference(lambda x: op(Value(a), Value(x)).data, b, h)
+                numerical = central_difference(lambda x, op=op: op(Value(a), Value(x)).data, b, h)
             ok = abs(analytic - numerical) <= tol * max(1.0, abs(analytic))
             failed += not ok
             print(f'{name:<9} {python:<8} {var:<5} {analytic:>12.6f} {numerical:>12.6f}  {"yes" if ok else "NO"}')
@@ -139,14 +139,14 @@ def step_size_plot(ops, x=1.5, hs=None):
     hs = np.logspace(-15, -1, 85) if hs is None else hs
     fig, ax = plt.subplots(figsize=(9.5, 5.4))
     colors = ['#4f46e5', '#db2777', '#0891b2', '#ca8a04']
+    def of_one(op):  # the operation as a function of a plain float, and its exact gradient at x
+        return (lambda t: op(Value(t)).data), analytic_grads(lambda a, b: op(a), x, 0.0)[0]
     for (label, op), color in zip(ops.items(), colors):
-        exact = analytic_grads(lambda a, b: op(a), x, 0.0)[0]
-        f = lambda t, op=op: op(Value(t)).data
+        f, exact = of_one(op)
         err = [max(abs(central_difference(f, x, h) - exact), 1e-17) for h in hs]
         ax.loglog(hs, err, color=color, linewidth=1.6, label=f'{label}: central')
     label, op = next(iter(ops.items()))
-    exact = analytic_grads(lambda a, b: op(a), x, 0.0)[0]
-    f = lambda t: op(Value(t)).data
+    f, exact = of_one(op)
     err = [max(abs(forward_difference(f, x, h) - exact), 1e-17) for h in hs]
     ax.loglog(hs, err, color=colors[0], linewidth=1.4, linestyle='--', label=f'{label}: forward')
     eps = np.finfo(float).eps

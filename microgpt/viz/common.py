@@ -1,11 +1,80 @@
-"""Pieces every chapter uses: show the package's own source, one figure style, heatmaps,
-and the attention maps of a name."""
+"""Pieces every chapter uses: show the package's own source, one figure style and
+palette, token labels, text tables, heatmaps, and the attention maps of a name."""
 
 import inspect
 
 import matplotlib.pyplot as plt
 
-from ..model import Trace
+from ..contract import run_sequence
+
+# The palette: the book's accent colours (custom.css) and the few every figure shares.
+INDIGO = '#4f46e5'  # the main series: probabilities, bars
+PINK = '#db2777'    # what is highlighted: the chosen or true token
+GREY = '#9ca3af'    # what is in the background
+MUTED = '#6b7280'   # raw values before a step (logits, pre-activations)
+SLATE = '#334155'   # the BOS token, the same in every figure
+RED = '#d62728'     # the baseline: the uniform guess, ln(vocab_size)
+TEAL = '#1de9b6'    # the seed diagram's input/output colour
+
+
+def token_label(tokenizer, token_id):
+    """A token as figures and tables show it: its character, or 'BOS'."""
+    return 'BOS' if token_id == tokenizer.BOS else tokenizer.uchars[token_id]
+
+
+def _cell(x, fmt, thousands):
+    if isinstance(x, float):
+        return fmt.format(x)
+    if thousands and isinstance(x, int) and not isinstance(x, bool):
+        return f'{x:,}'
+    return str(x)
+
+
+def table_lines(headers, rows, fmt='{:.4f}', left=None, thousands=False):
+    """rows (tuples) under headers as lines of a fixed-width text table. Floats use fmt (a
+    format string, or one per column); left: which columns align left (default: those
+    holding only text); thousands: integers with thousands separators."""
+    fmts = fmt if isinstance(fmt, (list, tuple)) else [fmt] * len(headers)
+    cells = [[_cell(x, f, thousands) for x, f in zip(row, fmts)] for row in rows]
+    headers = [str(h) for h in headers]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+    if left is None:
+        left = [all(isinstance(row[i], str) for row in rows) for i in range(len(headers))]
+
+    def line(items):
+        return '  '.join(x.ljust(w) if lf else x.rjust(w)
+                         for x, w, lf in zip(items, widths, left)).rstrip()
+    return [line(headers), line(['-' * w for w in widths])] + [line(r) for r in cells]
+
+
+def print_table(rows, headers, fmt='{:.4f}'):
+    """Print rows (tuples) under headers as a fixed-width text table (see table_lines)."""
+    print('\n'.join(table_lines(headers, rows, fmt)))
+
+
+class Table:
+    """A small table that shows as HTML (JupyterLab, the HTML book) and as aligned plain
+    text (its repr, which is also what the notebook tests compare): the first column
+    aligned left, the others right; integers get thousands separators."""
+
+    def __init__(self, header, rows):
+        self.header, self.rows = list(header), [list(r) for r in rows]
+
+    def _lines(self):
+        left = [j == 0 for j in range(len(self.header))]
+        return table_lines(self.header, self.rows, fmt='{}', left=left, thousands=True)
+
+    def __repr__(self):
+        return '\n'.join(self._lines())
+
+    def _repr_html_(self):
+        from html import escape
+        cells = [[_cell(v, '{}', True) for v in r] for r in self.rows]
+        head = ''.join(f'<th style="text-align:{"left" if j == 0 else "right"}">{escape(str(h))}</th>'
+                       for j, h in enumerate(self.header))
+        body = ''.join('<tr>' + ''.join(f'<td style="text-align:{"left" if j == 0 else "right"}">{escape(c)}</td>'
+                                        for j, c in enumerate(r)) + '</tr>' for r in cells)
+        return f'<table class="table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 # One style for every figure: white background (readable in light and dark mode alike),
 # large enough text for a phone, no chart junk.
@@ -61,6 +130,7 @@ def animation_html(anim, **kwargs):
     that link is dropped so the page works offline (the book's theme and JupyterLab
     bring their own Font Awesome)."""
     import re
+
     from IPython.display import HTML
     html = anim.to_jshtml(**kwargs)
     html = re.sub(r'<link[^>]*font-awesome[^>]*>', '', html)
@@ -115,15 +185,12 @@ def attention_maps(model, tokenizer, text):
     tokens = [tokenizer.BOS] + tokenizer.encode(text)
     tokens = tokens[:model.config.block_size]
     T = len(tokens)
-    keys, values = model.empty_cache()
     maps = {(li, h): [[float('nan')] * T for _ in range(T)]
             for li in range(model.config.n_layer) for h in range(model.config.n_head)}
-    for pos, token_id in enumerate(tokens):
-        trace = Trace()
-        model.gpt(token_id, pos, keys, values, trace=trace)
+    for pos, trace in enumerate(run_sequence(model, tokens)):
         for (li, h), m in maps.items():
             m[pos][:pos + 1] = trace['attn_weights', li, h]
-    labels = [tokenizer.token_str(t) for t in tokens]
+    labels = [token_label(tokenizer, t) for t in tokens]
     return maps, labels
 
 

@@ -12,11 +12,10 @@ import matplotlib.pyplot as plt
 from matplotlib.colors import LogNorm, to_rgb
 from matplotlib.patches import FancyBboxPatch
 
-from .common import moving_average
+from .common import SLATE, moving_average, token_label
 
 # ----------------------------------------------------------------------------- token colours
 
-BOS_COLOR = '#334155'   # slate: the boundary token, the same in every figure
 BOS_TEXT = 'white'
 
 
@@ -25,7 +24,7 @@ def token_color(tokenizer, token_id):
     a light tint that walks around the colour wheel as the id goes from 'a' to 'z'
     (black text stays readable on all of them); BOS is dark slate."""
     if token_id == tokenizer.BOS:
-        return BOS_COLOR
+        return SLATE
     hue = token_id / max(1, len(tokenizer.uchars))
     r, g, b = plt.get_cmap('hsv')(hue)[:3]
     mix = 0.55  # blend with white: a pastel tint
@@ -38,7 +37,7 @@ def _text_color(tokenizer, token_id):
 
 def _hex(color):
     r, g, b = to_rgb(color)
-    return '#{:02x}{:02x}{:02x}'.format(round(r * 255), round(g * 255), round(b * 255))
+    return f'#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}'
 
 
 # ----------------------------------------------------------------------------- the dataset
@@ -123,7 +122,7 @@ def _draw_strip(ax, tokenizer, tokens, y, box=0.9, fontsize=13):
         ax.add_patch(FancyBboxPatch((x + (1 - box) / 2, y - box / 2), box, box,
                                     boxstyle='round,pad=0,rounding_size=0.12',
                                     facecolor=token_color(tokenizer, t), edgecolor='#475569', linewidth=0.8))
-        label = 'BOS' if t == tokenizer.BOS else tokenizer.uchars[t]
+        label = token_label(tokenizer, t)
         ax.text(x + 0.5, y + 0.1, label, ha='center', va='center', color=_text_color(tokenizer, t),
                 fontsize=fontsize * (0.62 if t == tokenizer.BOS else 1), fontweight='bold', family='monospace')
         ax.text(x + 0.5, y - 0.27, str(t), ha='center', va='center', color=_text_color(tokenizer, t),
@@ -196,7 +195,7 @@ def bigram_heatmap(counts, tokenizer, annotate=True):
     log scale (counts span four orders of magnitude); pairs never seen are left white."""
     import numpy as np
     m = np.array(counts, dtype=float)
-    labels = [tokenizer.token_str(i).replace('<BOS>', 'BOS') for i in range(tokenizer.vocab_size)]
+    labels = [token_label(tokenizer, i) for i in range(tokenizer.vocab_size)]
     fig, ax = plt.subplots(figsize=(11.5, 10.5))
     shown = np.where(m > 0, m, np.nan)  # zero counts stay white (log of 0 is undefined)
     im = ax.imshow(shown, cmap='Blues', norm=LogNorm(vmin=1, vmax=m.max()), interpolation='nearest')

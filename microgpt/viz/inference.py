@@ -12,16 +12,13 @@ import random
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .. import numpy_engine
+from .. import sample as scalar
 from ..autograd import Value
+from ..contract import run_sequence
 from ..errors import MicroGPTError
-from .common import plot_attention  # noqa: F401  (re-exported for the chapter)
+from .common import INDIGO, PINK, RED, print_table, token_label
 from .common import np_softmax as softmax  # plain-float softmax(logits, temperature)
-from .training import print_table
-
-BAR = '#4f46e5'        # indigo: probabilities
-CHOSEN = '#db2777'     # pink: the token that was sampled
-BASELINE = '#d62728'   # red: the uniform guess
-
 
 # ----------------------------------------------------------------------------- basics
 
@@ -30,19 +27,15 @@ def _floats(xs):
     return [x.data if isinstance(x, Value) else float(x) for x in xs]
 
 
-def _engine(model):
-    """The module (microgpt.scalar or microgpt.numpy_engine) that runs this model."""
-    from .. import numpy_engine, scalar
-    return numpy_engine if isinstance(model, numpy_engine.GPT) else scalar
+def _sample(model):
+    """The sampler of this model's engine: numpy_engine.sample or the scalar sample.sample."""
+    return numpy_engine.sample if isinstance(model, numpy_engine.GPT) else scalar.sample
 
 
 def next_token_probs(model, tokenizer, temperature=1.0, prefix=''):
     """The model's next-token distribution after [BOS] + prefix, at a temperature."""
     tokens = [tokenizer.BOS] + tokenizer.encode(prefix)
-    keys, values = model.empty_cache()
-    for pos, t in enumerate(tokens):
-        logits = model.gpt(t, pos, keys, values)
-    return softmax(_floats(logits), temperature)
+    return softmax(run_sequence(model, tokens)[-1]['logits'], temperature)
 
 
 def entropy(probs):
@@ -54,15 +47,15 @@ def entropy(probs):
 
 def tick_labels(tokenizer):
     """Axis labels for the vocabulary: the characters, and 'BOS'."""
-    return [tokenizer.token_str(i).strip('<>') for i in range(tokenizer.vocab_size)]
+    return [token_label(tokenizer, i) for i in range(tokenizer.vocab_size)]
 
 
 def sample_names(model, tokenizer, temperature, n=8, seed=None):
     """n names at one temperature, from a stream seeded by the temperature itself (so the
     same temperature always gives the same names)."""
     rng = random.Random(round(1000 * temperature) if seed is None else seed)
-    eng = _engine(model)
-    return [eng.sample(model, tokenizer, rng, temperature) for _ in range(n)]
+    sample = _sample(model)
+    return [sample(model, tokenizer, rng, temperature) for _ in range(n)]
 
 
 # ----------------------------------------------------------------------------- one name, step by step
@@ -104,7 +97,7 @@ def plot_kv_cache(trace, tokenizer, layer=0, ncols=4):
     nrows = math.ceil(T / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(2.5 * ncols, 0.36 * block * nrows + 1.2 * nrows),
                              squeeze=False)
-    labels = [tokenizer.token_str(trace[t]['token']).strip('<>') for t in range(T)]  # 'BOS', 'a', ...
+    labels = [token_label(tokenizer, trace[t]['token']) for t in range(T)]  # 'BOS', 'a', ...
     for t, ax in enumerate(axes.flat):
         if t >= T:
             ax.axis('off')
@@ -145,7 +138,7 @@ def attention_from_trace(trace, tokenizer, layer=0):
     for t, step in enumerate(trace):
         for h in heads:
             maps[layer, h][t][:t + 1] = step['gpt']['attn_weights', layer, h]
-    labels = [tokenizer.token_str(step['token']) for step in trace]
+    labels = [token_label(tokenizer, step['token']) for step in trace]
     return maps, labels
 
 
@@ -165,9 +158,8 @@ def plot_generation_attention(maps, labels, title=None, layer=0, ncols=2):
             for j in range(i + 1):
                 ax.text(j, i, '1' if m[i, j] >= 0.995 else f'{m[i, j]:.2f}'[1:], ha='center', va='center',
                         fontsize=8, color='white' if m[i, j] > 0.55 else 'black')
-        short = [lab.strip('<>') for lab in labels]                 # '<BOS>' -> 'BOS'
-        ax.set_xticks(range(T), short, fontsize=10)
-        ax.set_yticks(range(T), [f'{lab} ({i})' for i, lab in enumerate(short)])
+        ax.set_xticks(range(T), labels, fontsize=10)
+        ax.set_yticks(range(T), [f'{lab} ({i})' for i, lab in enumerate(labels)])
         ax.set_title(f'head {h}')
         ax.tick_params(length=0)
         for s in ax.spines.values():
@@ -192,7 +184,7 @@ def plot_generation_attention(maps, labels, title=None, layer=0, ncols=2):
 def _temperature_row(ax_bars, ax_names, model, tokenizer, temperature, n_names):
     probs = next_token_probs(model, tokenizer, temperature)
     H = entropy(probs)
-    colors = [CHOSEN if i == int(np.argmax(probs)) else BAR for i in range(len(probs))]
+    colors = [PINK if i == int(np.argmax(probs)) else INDIGO for i in range(len(probs))]
     ax_bars.bar(range(len(probs)), probs, color=colors)
     ax_bars.set_xticks(range(len(probs)), tick_labels(tokenizer), fontsize=8)
     ax_bars.set_xlim(-0.7, len(probs) - 0.3)
@@ -263,10 +255,9 @@ def score(model, tokenizer, name):
     the training loss. Returns (mean, rows) with rows (pos, input, target, p, -log p)."""
     tokens = tokenizer.frame(name)                       # raises TokenizerError for unknown characters
     n = min(model.config.block_size, len(tokens) - 1)
-    keys, values = model.empty_cache()
     rows = []
-    for pos in range(n):
-        probs = softmax(_floats(model.gpt(tokens[pos], pos, keys, values)))
+    for pos, trace in enumerate(run_sequence(model, tokens[:n])):
+        probs = softmax(trace['logits'])
         p = float(probs[tokens[pos + 1]])
         rows.append((pos, tokenizer.token_str(tokens[pos]), tokenizer.token_str(tokens[pos + 1]), p, -math.log(p)))
     return sum(r[-1] for r in rows) / n, rows
@@ -284,7 +275,7 @@ def plot_scores(model, tokenizer, names, kinds=None):
     a1.bar(range(len(names)), means, color=[colors[i % 10] for i in range(len(names))])
     for i, m in enumerate(means):
         a1.text(i, m, f'{m:.2f}', ha='center', va='bottom', fontsize=10)
-    a1.axhline(base, color=BASELINE, ls='--', lw=1.2, label=f'uniform guess: ln {tokenizer.vocab_size} = {base:.2f}')
+    a1.axhline(base, color=RED, ls='--', lw=1.2, label=f'uniform guess: ln {tokenizer.vocab_size} = {base:.2f}')
     a1.set_xticks(range(len(names)), [f'{nm}\n{k}' if k else nm for nm, k in zip(names, kinds)], fontsize=9)
     a1.set_ylabel('mean \u2212log p per prediction')
     a1.set_ylim(0, max(max(means), base) * 1.3)
@@ -292,7 +283,7 @@ def plot_scores(model, tokenizer, names, kinds=None):
     a1.legend(frameon=False, fontsize=9, loc='upper left')
     for i, (nm, (_, rows)) in enumerate(zip(names, scores)):
         a2.plot([r[0] for r in rows], [r[-1] for r in rows], 'o-', color=colors[i % 10], label=nm, lw=1.5, ms=4)
-    a2.axhline(base, color=BASELINE, ls='--', lw=1.2)
+    a2.axhline(base, color=RED, ls='--', lw=1.2)
     a2.set_xlabel('position (prediction of the next token)')
     a2.set_ylabel('\u2212log p(next token)')
     a2.set_title('Surprise along the name')

@@ -11,7 +11,6 @@ have (GeLU, LayerNorm, the byte-pair merge loop) are marked as illustrations.
 import ast
 import inspect
 import io
-import math
 import os
 import time
 import tokenize
@@ -22,11 +21,12 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ..autograd import Value
 from ..config import get_config
+from ..contract import run_sequence
 from ..data import Tokenizer
 from ..model import GPT, rmsnorm
 from ..sample import sample as sample_name
 from ..train import Adam, doc_loss
-from .common import moving_average, np_softmax  # noqa: F401  (np_softmax: used by the chapter)
+from .common import moving_average
 
 # ----------------------------------------------------------------------------- 7.1 the data flow
 
@@ -94,7 +94,7 @@ def plot_data_flow():
                                 facecolor='#eff6ff', edgecolor='#93c5fd', linewidth=1.2, linestyle='--', zorder=0))
     ax.text(xc - w - 0.22, 5.0, 'gpt(token, pos): Ch. 4', ha='center', va='center', fontsize=12,
             color='#1d4ed8', fontweight='bold', rotation=90)
-    for key, title, detail, chapter, lane, x, y in STAGES:
+    for _key, title, detail, chapter, lane, x, y in STAGES:
         _box(ax, x, y, title, detail, chapter, lane)
     # forward pass, straight down the middle
     order = ['text', 'tokens', 'embeddings', 'attention', 'mlp', 'logits', 'probs']
@@ -130,15 +130,8 @@ def plot_data_flow():
 def forward_trace(gpt_model, tokens):
     """One gpt() Trace per position of a framed document: what the model computed, as floats.
     Runs the same positions the loss uses (the first block_size)."""
-    from ..model import Trace
     n = min(gpt_model.config.block_size, len(tokens) - 1)
-    keys, values = gpt_model.empty_cache()
-    traces = []
-    for pos in range(n):
-        trace = Trace()
-        gpt_model.gpt(tokens[pos], pos, keys, values, trace=trace)
-        traces.append(trace)
-    return traces
+    return run_sequence(gpt_model, tokens[:n])
 
 
 def fmt(xs, digits=4):
@@ -217,9 +210,15 @@ def includes_markdown(rows):
 
 
 # names that mark a statement as part of the optional trace (the book's window into gpt())
-_TRACE_NAMES = {'trace', 'record', 'step_trace', 'Trace', '_no_record'}
-# functions that only check their input (and raise a helpful error)
-_CHECK_NAMES = {'_check', 'check_loss', 'diverged'}
+_TRACE_NAMES = {'trace', 'record', 'step_trace', 'Trace', 'no_record'}
+# functions that only serve the trace (whole definitions)
+_TRACE_FUNCTIONS = {'no_record', 'run_sequence'}
+# functions that only check their input (and raise a helpful error): check_* and these
+_CHECK_NAMES = {'_check', 'diverged', '_shape', 'vocab_size_of'}
+
+
+def _is_check(name):
+    return name is not None and (name in _CHECK_NAMES or name.startswith('check_'))
 
 
 def _called_name(call):
@@ -255,11 +254,11 @@ def classify_lines(path):
             checks.add(node.lineno)                      # 'try:' whose except clauses only raise a clearer error
             for h in node.handlers:
                 checks.update(range(h.lineno, h.end_lineno + 1))
-        if isinstance(node, ast.FunctionDef) and node.name in _CHECK_NAMES or isinstance(node, ast.Expr) \
-                and isinstance(node.value, ast.Call) and _called_name(node.value) in _CHECK_NAMES:
+        if isinstance(node, ast.FunctionDef) and _is_check(node.name) or isinstance(node, ast.Expr) \
+                and isinstance(node.value, ast.Call) and _is_check(_called_name(node.value)):
             checks.update(range(node.lineno, node.end_lineno + 1))  # a check function, or a call of one
         if isinstance(node, ast.ClassDef) and node.name == 'Trace' or \
-                isinstance(node, ast.FunctionDef) and node.name == '_no_record':
+                isinstance(node, ast.FunctionDef) and node.name in _TRACE_FUNCTIONS:
             trace.update(range(node.lineno, node.end_lineno + 1))
         elif isinstance(node, ast.stmt) and not isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.For)):
             # a simple statement, or the header line of an if, that mentions the trace
@@ -306,7 +305,7 @@ def _uses_trace_as_argument(node):
         and not any(isinstance(t, ast.Name) and t.id in _TRACE_NAMES for t in node.targets)
 
 
-CORE_MODULES = ('data', 'autograd', 'model', 'train', 'sample')
+CORE_MODULES = ('data', 'autograd', 'contract', 'model', 'train', 'sample')
 
 
 def core_line_counts():
@@ -357,41 +356,12 @@ def plot_line_counts(counts, title='Where the lines of code go'):
 # ----------------------------------------------------------------------------- 7.3 what the code omits
 # Illustrations only: none of these is part of microgpt.
 
-def gelu(x):
-    """GeLU, in the tanh approximation GPT-2 uses (illustration: microgpt does not use it)."""
-    x = np.asarray(x, dtype=float)
-    return 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
-
-
 def layernorm(x, eps=1e-5):
     """LayerNorm without its learned gain and bias (illustration): subtract the mean, then
     divide by the standard deviation. RMSNorm skips the first step."""
     x = np.asarray(x, dtype=float)
     mu = x.mean()
     return (x - mu) / np.sqrt(((x - mu) ** 2).mean() + eps)
-
-
-def plot_activations():
-    """ReLU, squared ReLU (microgpt's book preset) and GeLU (GPT-2), with their slopes."""
-    x = np.linspace(-3, 3, 601)
-    curves = [('ReLU', np.maximum(x, 0), (x > 0).astype(float), '#6b7280', '--'),
-              ('squared ReLU (book preset)', np.maximum(x, 0) ** 2, 2 * np.maximum(x, 0), '#1d4ed8', '-'),
-              ('GeLU (GPT-2)', gelu(x), np.gradient(gelu(x), x), '#c2410c', '-')]
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.8))
-    for label, y, dy, color, ls in curves:
-        axes[0].plot(x, y, color=color, ls=ls, lw=2, label=label)
-        axes[1].plot(x, dy, color=color, ls=ls, lw=2, label=label)
-    axes[0].set_ylim(-0.5, 3.0)
-    axes[1].set_ylim(-0.3, 2.5)
-    axes[0].set_title('activation f(x)')
-    axes[1].set_title("its slope f'(x): what backward() multiplies by")
-    for ax in axes:
-        ax.axhline(0, color='#9ca3af', lw=0.8)
-        ax.axvline(0, color='#9ca3af', lw=0.8)
-        ax.set_xlabel('x (one hidden unit of the MLP)')
-    axes[0].legend(loc='upper left', frameon=False, fontsize=9.5)
-    fig.tight_layout()
-    return fig
 
 
 def extra_gpt2_params(config, vocab_size):

@@ -10,38 +10,13 @@ import numpy as np
 
 from ..autograd import graph_building
 from ..train import Adam, doc_loss
-from .common import moving_average  # noqa: F401  (also used by the chapter)
+from .common import RED, moving_average
 
 RAW = '#9ecae1'       # light blue: the loss of each step
 AVERAGE = '#08519c'   # dark blue: its moving average
-BASELINE = '#d62728'  # red: the uniform guess, ln(vocab_size)
 
 
 # ----------------------------------------------------------------------------- tables
-
-def _cell(x, fmt):
-    if isinstance(x, float):
-        return fmt.format(x)
-    return str(x)
-
-
-def print_table(rows, headers, fmt='{:.4f}'):
-    """Print rows (tuples) under headers as a fixed-width text table; floats use fmt
-    (a format string, or a list with one per column)."""
-    fmts = fmt if isinstance(fmt, (list, tuple)) else [fmt] * len(headers)
-    cells = [[_cell(x, f) for x, f in zip(row, fmts)] for row in rows]
-    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
-    # text columns (names, tokens) are aligned left, numbers right
-    left = [all(isinstance(row[i], str) for row in rows) for i in range(len(headers))]
-
-    def line(items):
-        return '  '.join(x.ljust(w) if lf else x.rjust(w)
-                         for x, w, lf in zip(items, widths, left)).rstrip()
-    print(line(headers))
-    print(line(['-' * w for w in widths]))
-    for r in cells:
-        print(line(r))
-
 
 def print_error(e, width=78, replace=None):
     """Print an exception as 'ErrorName: message', wrapped to width characters.
@@ -81,7 +56,7 @@ def plot_position_losses(rows, vocab_size):
     ax.bar(range(len(rows)), nll, color=RAW, edgecolor=AVERAGE)
     ax.axhline(sum(nll) / len(nll), color=AVERAGE, lw=4, alpha=0.45,
                label=f'mean = the loss = {sum(nll) / len(nll):.3f}')
-    ax.axhline(math.log(vocab_size), color=BASELINE, ls='--', lw=1.5, zorder=3,
+    ax.axhline(math.log(vocab_size), color=RED, ls='--', lw=1.5, zorder=3,
                label=f'uniform guess: ln {vocab_size} = {math.log(vocab_size):.3f}')
     ax.set_xticks(range(len(rows)), labels)
     ax.set_xlabel('position: input token \u2192 target token')
@@ -129,7 +104,7 @@ class LiveLossPlot:
         ax = self.ax
         (self.raw,) = ax.plot([], [], color=RAW, lw=0.8, label='loss of each step')
         (self.avg,) = ax.plot([], [], color=AVERAGE, lw=2, label=f'moving average ({window} steps)')
-        ax.axhline(math.log(vocab_size), color=BASELINE, ls='--', lw=1, label=f'ln {vocab_size}')
+        ax.axhline(math.log(vocab_size), color=RED, ls='--', lw=1, label=f'ln {vocab_size}')
         ax.set_xlim(0, num_steps)
         ax.set_ylim(1.0, 4.5)
         ax.set_xlabel('training step')
@@ -161,7 +136,7 @@ def plot_losses(losses, window=50, vocab_size=27, compare=100):
     a1.plot(steps, losses, color=RAW, lw=0.8, label='loss of each step (one name)')
     a1.plot(steps, avg, color=AVERAGE, lw=2.2, label=f'moving average ({window} steps)')
     base = math.log(vocab_size)
-    a1.axhline(base, color=BASELINE, ls='--', lw=1.2, label=f'uniform guess: ln {vocab_size} = {base:.3f}')
+    a1.axhline(base, color=RED, ls='--', lw=1.2, label=f'uniform guess: ln {vocab_size} = {base:.3f}')
     a1.annotate(f'{avg[-1]:.3f}', (steps[-1], avg[-1]), xytext=(8, 0), textcoords='offset points',
                 va='center', color=AVERAGE, fontweight='bold')
     a1.set_xlim(0, len(losses) * 1.06)
@@ -174,7 +149,7 @@ def plot_losses(losses, window=50, vocab_size=27, compare=100):
     a2.hist(first, bins=bins, color='#fdae6b', alpha=0.85, label=f'steps 1\u2013{compare}: mean {first.mean():.3f}')
     a2.hist(last, bins=bins, color=AVERAGE, alpha=0.65,
             label=f'steps {len(losses) - compare + 1}\u2013{len(losses)}: mean {last.mean():.3f}')
-    a2.axvline(base, color=BASELINE, ls='--', lw=1.2)
+    a2.axvline(base, color=RED, ls='--', lw=1.2)
     a2.set_xlabel('loss of one step')
     a2.set_ylabel('number of steps')
     a2.set_title('Before and after: the spread of losses')

@@ -68,7 +68,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         ".woff": "font/woff",
     }
 
-    def log_message(self, format, *args):  # noqa: A002 - stdlib signature
+    def log_message(self, format, *args):  # (format: the stdlib signature)
         pass
 
 
@@ -86,7 +86,7 @@ class StaticServer:
             target=self.httpd.serve_forever, name="book-http", daemon=True
         )
 
-    def __enter__(self) -> "StaticServer":
+    def __enter__(self) -> StaticServer:
         self._thread.start()
         return self
 

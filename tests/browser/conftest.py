@@ -18,9 +18,7 @@ import os
 from pathlib import Path
 
 import pytest
-
 from browser_support import CHROMIUM, CHROMIUM_ARGS, IN_CI, NOTES, REPO, REQUEST_LOG
-
 
 _SKIP_REASONS: set[str] = set()
 

@@ -33,7 +33,6 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-
 from browser_support import (
     REPO,
     REQUEST_LOG,

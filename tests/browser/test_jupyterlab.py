@@ -39,7 +39,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from browser_support import REPO, REQUEST_LOG, RequestRecorder, free_port, note
 
 BOOK_DIR = Path(os.environ.get("LAB_BOOK_DIR") or REPO / "book").resolve()
@@ -264,7 +263,11 @@ JS_NOTEBOOK_STATE = """() => {
 # the nearest ancestor (inside the cell) holding an Output widget, else the cell's
 # output area. Each is tagged data-test-slider=<k> for the locator.
 JS_SLIDERS = """() => {
-  const hash = s => { let h = 5381; for (let i = 0; i < s.length; i++) h = ((h * 33) ^ s.charCodeAt(i)) >>> 0; return h.toString(16) + ':' + s.length; };
+  const hash = s => {
+    let h = 5381;
+    for (let i = 0; i < s.length; i++) h = ((h * 33) ^ s.charCodeAt(i)) >>> 0;
+    return h.toString(16) + ':' + s.length;
+  };
   const all = Array.from(document.querySelectorAll('.jp-Notebook .widget-slider'))
                    .filter(s => !s.parentElement.closest('.widget-slider'));
   return all.map((s, k) => {

@@ -1,8 +1,8 @@
 """
-`python -m microgpt.bench`: how fast is each engine, on the book preset and the built-in names?
+`python benchmarks/bench.py`: how fast is each engine, on the book preset and the built-in names?
 
   (a) the scalar engine (microgpt.model / microgpt.train), training N steps, every step timed;
-  (b) the plain baseline, benchmarks/plain_microgpt.py: the same algorithm as a bare single
+  (b) the plain baseline, plain_microgpt.py next to this file: the same algorithm as a bare single
       file with no trace hooks and no checks, on the same steps;
   (c) the NumPy engine on the same N steps, repeated;
   (d) sampling 20 names at temperature 0.5 with each engine, repeated.
@@ -15,14 +15,13 @@ other programs compete for the machine). The trainings run one after the other, 
 interleaved: Python's garbage collector makes a step's cost grow with every object alive in
 the process, so interleaving would make each engine pay for the other's computation graph.
 
-    python -m microgpt.bench                 # 1000 steps: about 8 minutes on an idle machine
-    python -m microgpt.bench --quick         # 50 steps, 3 repeats: a smoke test
-    python -m microgpt.bench --json out.json # also write every timing and loss
+    python benchmarks/bench.py                 # 1000 steps: about 8 minutes on an idle machine
+    python benchmarks/bench.py --quick         # 50 steps, 3 repeats: a smoke test
+    python benchmarks/bench.py --json out.json # also write every timing and loss
 """
 
 import argparse
 import gc
-import importlib.util
 import json
 import os
 import platform
@@ -31,26 +30,14 @@ import statistics
 import sys
 import time
 
-from . import numpy_engine
-from .config import get_config
-from .data import NAMES_PATH, Tokenizer, load_docs, shuffled
-from .model import GPT
-from .sample import sample as scalar_sample
-from .train import training_steps
+import plain_microgpt as plain  # the baseline, next to this file (its folder is on sys.path)
 
-PLAIN_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                          'benchmarks', 'plain_microgpt.py')
-
-
-def load_plain(path=PLAIN_PATH):
-    """The plain baseline as a module, or None when it is not there (an installed package
-    has no benchmarks/ folder: the baseline lives only in the source repository)."""
-    if not os.path.exists(path):
-        return None
-    spec = importlib.util.spec_from_file_location('plain_microgpt', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from microgpt import numpy_engine
+from microgpt.config import get_config
+from microgpt.data import NAMES_PATH, Tokenizer, load_docs, shuffled
+from microgpt.model import GPT
+from microgpt.sample import sample as scalar_sample
+from microgpt.train import training_steps
 
 
 def setup(config, data_path):
@@ -71,59 +58,46 @@ def stopwatch(fn, *args):
     return result, (time.perf_counter() - wall0) * 1e3, (time.process_time() - cpu0) * 1e3
 
 
-def new_record():
-    return {'wall_ms': [], 'cpu_ms': [], 'losses': []}
+def time_steps(step, steps, name, log=None):
+    """The one timing loop: call step(i) -> loss for i = 0..steps-1, timing each call.
+    Returns {'wall_ms', 'cpu_ms', 'losses'}, one entry per step."""
+    gc.collect()  # start every engine from the same, clean heap
+    record = {'wall_ms': [], 'cpu_ms': [], 'losses': []}
+    for i in range(steps):
+        loss, wall, cpu = stopwatch(step, i)
+        record['wall_ms'].append(wall)
+        record['cpu_ms'].append(cpu)
+        record['losses'].append(loss)
+        if log is not None and (i + 1) % max(1, steps // 10) == 0:
+            log(f"  {name}: step {i + 1} / {steps}")
+    return record
 
 
 def bench_scalar(config, docs, tokenizer, weights, steps, log):
     """Train the package's scalar engine for `steps` steps, timing each one."""
-    gc.collect()
     model = GPT.from_weights(config, weights)
     scalar_steps = training_steps(model, tokenizer, docs, steps)
-    record = new_record()
-    for step in range(steps):
-        info, wall, cpu = stopwatch(next, scalar_steps)
-        record['wall_ms'].append(wall)
-        record['cpu_ms'].append(cpu)
-        record['losses'].append(info.loss)
-        if (step + 1) % max(1, steps // 10) == 0:
-            log(f"  scalar: step {step + 1} / {steps}")
+    record = time_steps(lambda i: next(scalar_steps).loss, steps, 'scalar', log)
     scalar_steps.close()  # let the suspended generator drop its last graph
     return model, record
 
 
-def bench_plain(config, docs, weights, plain, steps, data_path, log):
+def bench_plain(config, docs, weights, steps, data_path, log):
     """Train the plain baseline for the same steps, from the same documents and weights."""
-    gc.collect()
     plain.setup(data_path, config.n_embd, config.n_head, config.n_layer, config.block_size,
                 config.activation, config.seed)
     if plain.docs != docs or [[p.data for p in row] for row in plain.state_dict['wte']] != weights['wte']:
         raise RuntimeError("the plain baseline did not start from the same documents and weights")
-    record = new_record()
-    for step in range(steps):
-        loss, wall, cpu = stopwatch(plain.train_step, step, steps)
-        record['wall_ms'].append(wall)
-        record['cpu_ms'].append(cpu)
-        record['losses'].append(loss)
-        if (step + 1) % max(1, steps // 10) == 0:
-            log(f"  plain: step {step + 1} / {steps}")
-    return record
+    return time_steps(lambda i: plain.train_step(i, steps), steps, 'plain', log)
 
 
 def bench_numpy(config, docs, tokenizer, weights, steps, repeats, log):
     """Train the NumPy engine `repeats` times, each time from the same initial weights."""
-    gc.collect()
     runs = []
     for _ in range(repeats):
         model = numpy_engine.GPT.from_weights(config, weights)
         steps_iter = numpy_engine.training_steps(model, tokenizer, docs, steps)
-        record = new_record()
-        for _ in range(steps):
-            info, wall, cpu = stopwatch(next, steps_iter)
-            record['wall_ms'].append(wall)
-            record['cpu_ms'].append(cpu)
-            record['losses'].append(info.loss)
-        runs.append(record)
+        runs.append(time_steps(lambda i, it=steps_iter: next(it).loss, steps, 'numpy'))
     log(f"  numpy: {repeats} runs of {steps} steps")
     return model, runs
 
@@ -153,19 +127,17 @@ def summarize_sampling(record):
     return {'median_ms': statistics.median(record['wall_ms']), 'median_cpu_ms': statistics.median(record['cpu_ms'])}
 
 
-def run(steps=1000, repeats=5, sample_repeats=20, data_path=NAMES_PATH, plain_path=PLAIN_PATH,
-        out=print, log=None):
+def run(steps=1000, repeats=5, sample_repeats=20, data_path=NAMES_PATH, out=print, log=None):
     """Run every benchmark, print the table with out(line), return all the numbers as a dict."""
     log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
     config = get_config('book', num_steps=steps)
     docs, tokenizer, weights, rng = setup(config, data_path)
     sample_state = rng.getstate()  # where `python -m microgpt` starts sampling from
-    plain = load_plain(plain_path)
     load_before = os.getloadavg()[0] if hasattr(os, 'getloadavg') else float('nan')
 
     log(f"training {steps} steps, one engine after the other ...")
     scalar_model, scalar = bench_scalar(config, docs, tokenizer, weights, steps, log)
-    base = bench_plain(config, docs, weights, plain, steps, data_path, log) if plain is not None else None
+    base = bench_plain(config, docs, weights, steps, data_path, log)
     np_model, np_runs = bench_numpy(config, docs, tokenizer, weights, steps, repeats, log)
 
     log(f"sampling 20 names x {sample_repeats} per engine ...")
@@ -184,15 +156,13 @@ def run(steps=1000, repeats=5, sample_repeats=20, data_path=NAMES_PATH, plain_pa
         plain.rng.setstate(state)
         return [plain.sample(config.temperature) for _ in range(k)]
 
-    engines = {'scalar': scalar_names, 'numpy': numpy_names}
-    if plain is not None:
-        engines['plain'] = plain_names
+    engines = {'scalar': scalar_names, 'numpy': numpy_names, 'plain': plain_names}
     sampled = bench_sampling(engines, sample_state, sample_repeats)
 
     # --- summary: every engine's numbers side by side
     results = {'scalar': dict(scalar, training=summarize_training([scalar])),
                'numpy': dict(runs=np_runs, losses=np_runs[0]['losses'], training=summarize_training(np_runs)),
-               'plain': dict(base, training=summarize_training([base])) if base is not None else None}
+               'plain': dict(base, training=summarize_training([base]))}
     for name, record in sampled.items():
         results[name].update(sampling=summarize_sampling(record), sample_wall_ms=record['wall_ms'],
                              sample_cpu_ms=record['cpu_ms'], samples=record['samples'])
@@ -208,11 +178,10 @@ def run(steps=1000, repeats=5, sample_repeats=20, data_path=NAMES_PATH, plain_pa
     scalar_losses, numpy_losses = results['scalar']['losses'], results['numpy']['losses']
     checks = {'numpy_losses_4dp': [f"{x:.4f}" for x in numpy_losses] == [f"{x:.4f}" for x in scalar_losses],
               'numpy_samples': results['numpy']['samples'] == results['scalar']['samples']}
-    if base is not None:
-        ratios['scalar_vs_plain_training'] = ratio('scalar', 'plain', 'training')
-        ratios['scalar_vs_plain_sampling'] = ratio('scalar', 'plain', 'sampling')
-        checks['plain_losses_exact'] = base['losses'] == scalar_losses
-        checks['plain_samples'] = results['plain']['samples'] == results['scalar']['samples']
+    ratios['scalar_vs_plain_training'] = ratio('scalar', 'plain', 'training')
+    ratios['scalar_vs_plain_sampling'] = ratio('scalar', 'plain', 'sampling')
+    checks['plain_losses_exact'] = base['losses'] == scalar_losses
+    checks['plain_samples'] = results['plain']['samples'] == results['scalar']['samples']
     result = dict(results, steps=steps, repeats=repeats, sample_repeats=sample_repeats, num_docs=len(docs),
                   config=config.to_dict(), python=platform.python_version(),
                   numpy_version=numpy_engine.np.__version__, cpus=os.cpu_count(),
@@ -228,27 +197,23 @@ ENGINES = (('scalar', 'scalar engine'), ('plain', 'plain baseline'), ('numpy', '
 
 def print_table(r, out=print):
     ratios, checks = r['ratios'], r['checks']
-    yes = lambda ok: 'yes' if ok else 'NO'  # noqa: E731
+
+    def yes(ok):
+        return 'yes' if ok else 'NO'
     out(f"microgpt bench: book preset, {r['num_docs']:,} names, {r['steps']} training steps "
         f"(Python {r['python']}, NumPy {r['numpy_version']}, {r['cpus']} CPUs, "
         f"load average {r['load_average'][0]:.2f} -> {r['load_average'][1]:.2f})")
     out("")
     out(f"{'training':<30} {'runs':>5} {'median ms/step':>15} {'total s':>10} {'cpu s':>10}")
     for key, label in ENGINES:
-        e = r[key]
-        if e is None:
-            out("  plain baseline: skipped (benchmarks/plain_microgpt.py not found; "
-                "it is only in the source repository)")
-            continue
-        t = e['training']
+        t = r[key]['training']
         runs = r['repeats'] if key == 'numpy' else 1
         out(f"{'  ' + label:<30} {runs:>5} {t['median_step_ms']:>15.3f} {t['total_s']:>10.3f} {t['cpu_s']:>10.3f}")
     out("")
     out(f"{'sampling 20 names, T=0.5':<30} {'runs':>5} {'median ms':>15} {'cpu ms':>10}")
     for key, label in ENGINES:
-        if r[key] is not None:
-            sm = r[key]['sampling']
-            out(f"{'  ' + label:<30} {r['sample_repeats']:>5} {sm['median_ms']:>15.3f} {sm['median_cpu_ms']:>10.3f}")
+        sm = r[key]['sampling']
+        out(f"{'  ' + label:<30} {r['sample_repeats']:>5} {sm['median_ms']:>15.3f} {sm['median_cpu_ms']:>10.3f}")
     out("")
     out("ratios (of wall time; of CPU time in brackets)")
     lines = [('numpy speed-up over scalar, training', 'numpy_speedup_training'),
@@ -261,16 +226,15 @@ def print_table(r, out=print):
             out(f"  {label:<50} {wall:>9}x  (cpu {cpu}x)")
     out("")
     out("checks")
-    if r['plain'] is not None:
-        out(f"  plain baseline losses == scalar losses, every step, exactly: {yes(checks['plain_losses_exact'])}")
-        out(f"  plain baseline samples == scalar samples: {yes(checks['plain_samples'])}")
+    out(f"  plain baseline losses == scalar losses, every step, exactly: {yes(checks['plain_losses_exact'])}")
+    out(f"  plain baseline samples == scalar samples: {yes(checks['plain_samples'])}")
     out(f"  numpy losses == scalar losses, every step, to 4 decimals: {yes(checks['numpy_losses_4dp'])} "
         f"(largest difference {r['numpy_max_abs_loss_diff']:.1e})")
     out(f"  numpy samples == scalar samples: {yes(checks['numpy_samples'])}")
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog='python -m microgpt.bench', description=__doc__.strip().split('\n')[0])
+    ap = argparse.ArgumentParser(prog='python benchmarks/bench.py', description=__doc__.strip().split('\n')[0])
     ap.add_argument('--steps', type=int, help="training steps (default 1000; --quick: 50)")
     ap.add_argument('--repeats', type=int, help="NumPy training runs (default 5; --quick: 3)")
     ap.add_argument('--sample-repeats', type=int, help="repeats of sampling 20 names (default 20; --quick: 3)")
