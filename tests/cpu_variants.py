@@ -6,9 +6,10 @@ SIMD code paths (np.exp, np.log, np.power, ...) by processor; NPY_DISABLE_CPU_FE
 switches paths off. These are NumPy 2's AVX-512 dispatch targets (a name the machine does
 not have is ignored).
 
-    python tests/cpu_variants.py NAME   prints NAME's settings as VAR=value words for env(1)
+    python tests/cpu_variants.py NAME COMMAND [ARGS...]   runs COMMAND under NAME's settings
 """
 
+import os
 import sys
 
 NO_AVX512 = 'X86_V4 AVX512_SKX AVX512_ICL AVX512_SPR'
@@ -19,4 +20,8 @@ VARIANTS = {
 }
 
 if __name__ == '__main__':
-    print(' '.join(f"{k}='{v}'" for k, v in VARIANTS[sys.argv[1]].items()))
+    if len(sys.argv) < 3 or sys.argv[1] not in VARIANTS:
+        sys.exit(f"usage: python tests/cpu_variants.py {{{','.join(VARIANTS)}}} COMMAND [ARGS...]")
+    settings = VARIANTS[sys.argv[1]]
+    print(f"processor setting {sys.argv[1]}: {settings}", flush=True)
+    os.execvpe(sys.argv[2], sys.argv[2:], dict(os.environ, **settings))
