@@ -44,7 +44,6 @@ from .errors import ConfigError
 from .model import Trace, check_input, param_shapes
 from .train import StepInfo, check_loss
 
-
 # ----------------------------------------------------------------------------- arithmetic, the same on every CPU
 
 def total(a):

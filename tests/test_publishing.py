@@ -6,12 +6,11 @@ import os
 import re
 import subprocess
 import sys
-import tomllib
 import types
 from unittest import mock
 
 import pytest
-
+import tomllib
 from helpers import GOLDEN_BOOK, REPO
 
 sys.path.insert(0, os.path.join(REPO, 'scripts'))
@@ -64,7 +63,8 @@ def test_first_code_cell_installs_the_package_on_colab_only(chapter):
 def test_distribution_name_is_not_pypis_unrelated_microgpt():
     project = tomllib.loads(read('pyproject.toml'))
     assert project['project']['name'] == 'microgpt-book'
-    files = ['README.md', 'CONTRIBUTING.md', os.path.join('book', 'intro.md')] + [os.path.join('book', c) for c in CHAPTERS]
+    files = ['README.md', 'CONTRIBUTING.md', os.path.join('book', 'intro.md')]
+    files += [os.path.join('book', c) for c in CHAPTERS]
     for name in files:
         text = read(name)
         assert not re.search(r'pip install[^\n]*?["\' ]microgpt(?!-book)(\[|["\' @]|$)', text, re.M), name

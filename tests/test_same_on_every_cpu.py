@@ -13,9 +13,9 @@ import subprocess
 import sys
 
 import pytest
-
 from cpu_variants import NO_AVX512, VARIANTS
 from helpers import REPO
+
 from microgpt import numpy_engine
 from microgpt.pipeline import prepare
 from microgpt.train import doc_loss
@@ -23,7 +23,7 @@ from microgpt.train import doc_loss
 # A chaotic run: at lr 0.1 the loss explodes, and the step where it does so magnifies any
 # difference in the last bit of any number, at any step before.
 CHAOTIC_RUN = """
-import json, numpy as np
+import json, os, numpy as np
 from microgpt.config import get_config
 from microgpt.errors import TrainingError
 from microgpt.pipeline import prepare
@@ -32,15 +32,16 @@ r = prepare(get_config('book', learning_rate=0.1, num_steps=400), engine='numpy'
 try:
     with np.errstate(all='ignore'):
         r.train()
-except TrainingError as e:
+except TrainingError:
     pass
+avx512 = any(v for k, v in __cpu_features__.items() if k in os.environ['NO_AVX512'].split())
 print(json.dumps({'losses': [x.hex() for x in r.losses], 'samples': r.sample(5) if len(r.losses) == 400 else None,
-                  'avx512': any(v for k, v in __cpu_features__.items() if k in %r.split())}))
-""" % NO_AVX512
+                  'avx512': avx512}))
+"""
 
 
 def run_under(env_changes):
-    env = dict(os.environ, **env_changes)
+    env = dict(os.environ, NO_AVX512=NO_AVX512, **env_changes)
     out = subprocess.run([sys.executable, '-c', CHAOTIC_RUN], env=env, cwd=REPO, capture_output=True,
                          text=True, timeout=300, check=True)
     return json.loads(out.stdout)
