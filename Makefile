@@ -59,6 +59,8 @@ $(STAMP): $(REQS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install -r requirements.txt -r requirements-test.txt -c constraints.txt
+	@# the distribution was called "microgpt" before it became "microgpt-book": drop a stale copy
+	$(PY) -m pip uninstall --quiet --yes microgpt 2>/dev/null || true
 	$(PY) -m pip install --no-deps -e .
 	touch $@
 
