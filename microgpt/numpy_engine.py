@@ -3,8 +3,8 @@ The NumPy engine: the same GPT, with the same initial weights, written as array
 operations. "Everything else is just efficiency": nothing here changes the math of
 microgpt.model / microgpt.train / microgpt.sample, only how it is computed.
 
-Two differences in *method*, none in the result (up to rounding in the last bits: NumPy
-adds up sums in its own order):
+Two differences in *method*, none in the result (the forward pass even gives the very same
+bits; gradients agree to rounding in the last bits, because they are added up in another order):
 
 - Training runs every position of a document at once. Instead of a KV cache that grows
   one position at a time, attention sees all positions and a causal mask hides the
@@ -19,11 +19,21 @@ Where it costs nothing, the operations are done in the scalar engine's order (e.
 `x * (ms + 1e-5) ** -0.5`, dividing by multiplying with `total ** -1`), so that the
 printed losses and the sampled names are the same as the scalar engine's.
 
+The same numbers on every processor: NumPy hands `@` to a BLAS library (OpenBLAS) and
+np.exp / np.log / np.power to SIMD code, and both choose their kernel, and with it the
+order of additions and the rounding, by the processor they run on. After a few hundred
+steps of a chaotic run (a too-high learning rate) two machines would print different
+losses. So this engine uses none of them: one addition, multiplication or division at a
+time is exact in IEEE arithmetic on any processor, so those stay NumPy; sums and matrix
+products are added up strictly left to right (`total`, `matmul`), and exp, log and powers
+come from Python's `math`, as in the scalar engine (`exp`, `log`, `power`).
+
 Shapes: n = positions in the document, e = n_embd, H = n_head, d = head_dim (e // H),
 V = vocab_size. Every weight matrix W is (out, in), as in the scalar engine, so a linear
 layer on row vectors is x @ W.T.
 """
 
+import math
 import random
 
 import numpy as np
@@ -43,19 +53,55 @@ from .contract import (
     vocab_size_of,
 )
 
+# ----------------------------------------------------------------------------- arithmetic, the same on every CPU
+
+def total(a):
+    """Sum along the last axis (kept, with length 1), added strictly left to right:
+    ((a0 + a1) + a2) + ..., as Python's sum() does. A cumulative sum has to add in that
+    order; np.sum may not (it adds pairwise, in blocks whose shape depends on the build)."""
+    return np.cumsum(a, axis=-1)[..., -1:]
+
+
+def matmul(a, b):
+    """a @ b for a (..., m, k) and b (..., k, n): every product a_ik * b_kj at once, then
+    each dot product added up left to right over k, like total(). No BLAS."""
+    return np.cumsum(a[..., :, :, None] * b[..., None, :, :], axis=-2)[..., -1, :]
+
+
+def _elementwise(fn, a):
+    """fn (a plain-float function) applied to every element of the array a."""
+    return np.fromiter(map(fn, a.ravel().tolist()), np.float64, a.size).reshape(a.shape)
+
+
+def exp(a):
+    """e**a with Python's math.exp, the scalar engine's exp (np.exp is processor-specific)."""
+    return _elementwise(math.exp, a)
+
+
+def log(a):
+    """ln a with math.log; a probability that underflowed to 0 gives -inf (and a loss of inf)."""
+    return _elementwise(lambda p: math.log(p) if p > 0 else -math.inf, a)
+
+
+def power(a, exponent):
+    """a ** exponent with Python's float power, as the scalar Value computes it."""
+    return _elementwise(lambda v: v ** exponent, a)
+
+
 # ----------------------------------------------------------------------------- building blocks
 
 def linear(x, w):
-    """x @ w.T: each output is the dot product of a row of w with x (rows of x are positions).
-    Its backward, used throughout below: for y = x @ w.T, dL/dw = dy.T @ x and dL/dx = dy @ w
-    (dy.T @ x sums each weight's contributions over all the positions that used it)."""
-    return x @ w.T
+    """x @ w.T: each output is the dot product of a row of w with x (rows of x are positions;
+    x may also be one vector). Its backward, used throughout below: for y = x @ w.T,
+    dL/dw = dy.T @ x and dL/dx = dy @ w (dy.T @ x sums each weight's contributions over all
+    the positions that used it)."""
+    return matmul(np.atleast_2d(x), w.T).reshape(*x.shape[:-1], w.shape[0])
 
 
 def rmsnorm(x):
     """Rescale each row of x to a root-mean-square of 1. Returns (y, scale); backward needs scale."""
-    ms = np.sum(x * x, axis=-1, keepdims=True) * x.shape[-1] ** -1  # mean of squares, as sum * (1/e)
-    scale = (ms + 1e-5) ** -0.5
+    ms = total(x * x) * x.shape[-1] ** -1   # mean of squares, as sum * (1/e)
+    scale = power(ms + 1e-5, -0.5)
     return x * scale, scale
 
 
@@ -66,21 +112,20 @@ def rmsnorm_backward(dy, x, scale):
     ds/dx_i = -1/2 (ms + 1e-5)^-3/2 * 2 x_i / e = -s^3 x_i / e.
     """
     e = x.shape[-1]
-    dscale = np.sum(dy * x, axis=-1, keepdims=True)          # dL/ds
-    return dy * scale - (scale ** 3 / e) * dscale * x
+    dscale = total(dy * x)                                   # dL/ds
+    return dy * scale - (power(scale, 3) / e) * dscale * x
 
 
 def softmax(logits):
     """Probabilities along the last axis. Subtracting the max keeps exp() from overflowing
     (masked entries are -inf and become exactly 0)."""
-    exps = np.exp(logits - np.max(logits, axis=-1, keepdims=True))
-    total = np.sum(exps, axis=-1, keepdims=True)
-    return exps * total ** -1
+    exps = exp(logits - np.max(logits, axis=-1, keepdims=True))
+    return exps * power(total(exps), -1)
 
 
 def softmax_backward(dprobs, probs):
     """Gradient of softmax: dz_i = p_i * (dp_i - sum_j dp_j p_j)."""
-    return probs * (dprobs - np.sum(dprobs * probs, axis=-1, keepdims=True))
+    return probs * (dprobs - total(dprobs * probs))
 
 
 def activation(h, kind):
@@ -124,10 +169,10 @@ def attention_forward(x, params, li, n_head):
     qh, kh, vh = split_heads(q, n_head), split_heads(k, n_head), split_heads(v, n_head)
     head_dim = qh.shape[-1]
     inv_sqrt_d = (head_dim ** 0.5) ** -1                        # scores / sqrt(d), as scores * (1/sqrt(d))
-    scores = (qh @ kh.transpose(0, 2, 1)) * inv_sqrt_d          # (H, n, n): query t vs key s
+    scores = matmul(qh, kh.transpose(0, 2, 1)) * inv_sqrt_d     # (H, n, n): query t vs key s
     scores = np.where(causal_mask(x.shape[0]), -np.inf, scores)  # no peeking at later positions
     att = softmax(scores)                                        # (H, n, n), each row sums to 1
-    heads = att @ vh                                             # (H, n, d): weighted sum of values
+    heads = matmul(att, vh)                                      # (H, n, d): weighted sum of values
     att_out = merge_heads(heads)                                 # (n, e)
     out = linear(att_out, params[f'layer{li}.attn_wo']) + x     # residual
     cache = dict(x=x, xn=xn, scale=scale, qh=qh, kh=kh, vh=vh, att=att, att_out=att_out,
@@ -139,20 +184,20 @@ def attention_backward(dout, cache, params, grads, li):
     """Backward through attention_forward: fills grads of the four attention matrices,
     returns dL/dx (which includes the residual path)."""
     wq, wk, wv, wo = (params[f'layer{li}.attn_{m}'] for m in ('wq', 'wk', 'wv', 'wo'))
-    grads[f'layer{li}.attn_wo'] = dout.T @ cache['att_out']
-    datt_out = split_heads(dout @ wo, cache['qh'].shape[0])     # (H, n, d)
+    grads[f'layer{li}.attn_wo'] = matmul(dout.T, cache['att_out'])
+    datt_out = split_heads(matmul(dout, wo), cache['qh'].shape[0])  # (H, n, d)
     att, qh, kh, vh = cache['att'], cache['qh'], cache['kh'], cache['vh']
-    dvh = att.transpose(0, 2, 1) @ datt_out                     # value s was used by every query t >= s
-    datt = datt_out @ vh.transpose(0, 2, 1)                      # (H, n, n)
+    dvh = matmul(att.transpose(0, 2, 1), datt_out)              # value s was used by every query t >= s
+    datt = matmul(datt_out, vh.transpose(0, 2, 1))               # (H, n, n)
     dscores = softmax_backward(datt, att) * cache['inv_sqrt_d']  # masked entries: att = 0, so 0
-    dqh = dscores @ kh
-    dkh = dscores.transpose(0, 2, 1) @ qh
+    dqh = matmul(dscores, kh)
+    dkh = matmul(dscores.transpose(0, 2, 1), qh)
     dq, dk, dv = merge_heads(dqh), merge_heads(dkh), merge_heads(dvh)
     xn = cache['xn']
-    grads[f'layer{li}.attn_wq'] = dq.T @ xn
-    grads[f'layer{li}.attn_wk'] = dk.T @ xn
-    grads[f'layer{li}.attn_wv'] = dv.T @ xn
-    dxn = dq @ wq + dk @ wk + dv @ wv
+    grads[f'layer{li}.attn_wq'] = matmul(dq.T, xn)
+    grads[f'layer{li}.attn_wk'] = matmul(dk.T, xn)
+    grads[f'layer{li}.attn_wv'] = matmul(dv.T, xn)
+    dxn = matmul(dq, wq) + matmul(dk, wk) + matmul(dv, wv)
     return dout + rmsnorm_backward(dxn, cache['x'], cache['scale'])
 
 
@@ -167,11 +212,11 @@ def mlp_forward(x, params, li, kind):
 
 def mlp_backward(dout, cache, params, grads, li, kind):
     """Backward through mlp_forward: fills grads of fc1 and fc2, returns dL/dx."""
-    grads[f'layer{li}.mlp_fc2'] = dout.T @ cache['a']
-    da = dout @ params[f'layer{li}.mlp_fc2']
+    grads[f'layer{li}.mlp_fc2'] = matmul(dout.T, cache['a'])
+    da = matmul(dout, params[f'layer{li}.mlp_fc2'])
     dh = activation_backward(da, cache['h'], kind)
-    grads[f'layer{li}.mlp_fc1'] = dh.T @ cache['xn']
-    dxn = dh @ params[f'layer{li}.mlp_fc1']
+    grads[f'layer{li}.mlp_fc1'] = matmul(dh.T, cache['xn'])
+    dxn = matmul(dh, params[f'layer{li}.mlp_fc1'])
     return dout + rmsnorm_backward(dxn, cache['x'], cache['scale'])
 
 
@@ -179,12 +224,8 @@ def cross_entropy(logits, targets):
     """Mean of -log p(target) over the positions, as the scalar engine computes it:
     softmax, log of each target's probability, then (1/n) * sum. Returns (loss, probs)."""
     probs = softmax(logits)
-    with np.errstate(divide='ignore'):  # a probability that underflowed to 0 gives loss inf: check_loss reports it
-        nll = -np.log(probs[np.arange(len(targets)), targets])
-    total = 0.0
-    for loss_t in nll.tolist():  # a plain left-to-right sum, like sum() over Values
-        total += loss_t
-    return (1 / len(targets)) * total, probs
+    nll = -log(probs[np.arange(len(targets)), targets])  # a probability of 0 gives inf: check_loss reports it
+    return (1 / len(targets)) * float(total(nll)[0]), probs
 
 
 # ----------------------------------------------------------------------------- the model
@@ -266,8 +307,8 @@ class GPT:
         dlogits = probs.copy()
         dlogits[np.arange(n), targets] -= 1.0
         dlogits *= 1 / n
-        grads['lm_head'] = dlogits.T @ cache['x']
-        dx = dlogits @ p['lm_head']
+        grads['lm_head'] = matmul(dlogits.T, cache['x'])
+        dx = matmul(dlogits, p['lm_head'])
         for li in reversed(range(self.n_layer)):
             attn_cache, mlp_cache = cache['layers'][li]
             dx = mlp_backward(dx, mlp_cache, p, grads, li, self.config.activation)
@@ -312,8 +353,8 @@ class GPT:
             qh = q.reshape(n_head, 1, head_dim)                                  # (H, 1, d)
             kh = np.stack(keys[li]).reshape(-1, n_head, head_dim).transpose(1, 2, 0)    # (H, d, T)
             vh = np.stack(values[li]).reshape(-1, n_head, head_dim).transpose(1, 0, 2)  # (H, T, d)
-            att = softmax((qh @ kh) * (head_dim ** 0.5) ** -1)                  # (H, 1, T)
-            x_attn = (att @ vh).reshape(-1)                                      # heads side by side
+            att = softmax(matmul(qh, kh) * (head_dim ** 0.5) ** -1)             # (H, 1, T)
+            x_attn = matmul(att, vh).reshape(-1)                                 # heads side by side
             for h in range(n_head):
                 record(li, h, attn_weights=att[h, 0].tolist())
             x = linear(x_attn, p[f'layer{li}.attn_wo']) + x_residual
@@ -361,10 +402,10 @@ class Adam:
         for name, w in self.params.items():
             g, m, v = grads[name], self.m[name], self.v[name]
             m[...] = beta1 * m + (1 - beta1) * g
-            v[...] = beta2 * v + (1 - beta2) * g ** 2
+            v[...] = beta2 * v + (1 - beta2) * (g * g)     # g * g and sqrt: exact on every CPU
             m_hat = m / bias1
             v_hat = v / bias2
-            w -= lr_t * m_hat / (v_hat ** 0.5 + eps)
+            w -= lr_t * m_hat / (np.sqrt(v_hat) + eps)
         return lr_t
 
 

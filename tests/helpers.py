@@ -7,7 +7,8 @@ import sys
 TESTS = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(TESTS)
 SHARED_REFERENCE = os.path.join(os.path.dirname(REPO), 'shared', 'reference')
-GOLDEN_BOOK = os.path.join(TESTS, 'golden_book_ssa2017.txt')  # our own copy: the reference output on our data
+# Our own reference output on our data; package data, so that chapters find it when installed.
+GOLDEN_BOOK = os.path.join(REPO, 'microgpt', 'golden_book_ssa2017.txt')
 GOLDEN_KARPATHY = os.path.join(SHARED_REFERENCE, 'golden_karpathy_makemore.txt')
 MAKEMORE_NAMES = os.path.join(SHARED_REFERENCE, 'makemore_names.txt')  # never copied into the repo
 MISSING_SHARED = (f"the reference dataset {MAKEMORE_NAMES} is absent (it lives beside the repo in "

@@ -4,6 +4,7 @@ measurements of where a training step spends its time."""
 
 import math
 import time
+from importlib import resources
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -37,10 +38,19 @@ def param_index(model, p):
     raise ValueError("not a parameter of this model")
 
 
-def golden(path):
-    """The loss lines ('step ...') and the sample names of a reference output file."""
-    with open(path, encoding='utf-8') as f:
-        lines = f.read().splitlines()
+GOLDEN_BOOK = 'golden_book_ssa2017.txt'  # package data: the reference program's output on names.txt
+
+
+def golden(path=None):
+    """The loss lines ('step ...') and the sample names of a reference output file; by default
+    the reference output for the book preset that ships inside the package (so a chapter finds
+    it wherever the package is installed, e.g. on Colab)."""
+    if path is None:
+        text = resources.files('microgpt').joinpath(GOLDEN_BOOK).read_text(encoding='utf-8')
+    else:
+        with open(path, encoding='utf-8') as f:
+            text = f.read()
+    lines = text.splitlines()
     steps = [line for line in lines if line.startswith('step ')]
     samples = [line.split(': ', 1)[1] for line in lines if line.startswith('sample ')]
     return steps, samples
