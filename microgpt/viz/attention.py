@@ -6,33 +6,9 @@ grid) and the live widget, so both show exactly the same picture."""
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyBboxPatch
 
-from ..model import Trace
-from .architecture import GREY, HEAD_COLOURS, INDIGO, PINK, probs_at
+from ..explore import kv_steps
+from .architecture import GREY, HEAD_COLOURS, INDIGO, PINK
 from .common import animation_html, annotate_image, heatmap, plot_attention
-
-
-def kv_steps(model, tokenizer, text):
-    """Feed [BOS] + text through model.gpt(), one position at a time, with one
-    KV cache (either engine's model). Returns one dict per position:
-    pos, token (the input id), cache (the ids whose keys and values the cache
-    holds after this step), attn (per head, the weights over those positions),
-    logits, probs (their softmax), and next (the true next token: the next
-    character, or BOS after the last one). Text is cut to fit block_size."""
-    framed = tokenizer.frame(text)             # [BOS] + ids + [BOS]
-    framed = framed[:model.config.block_size + 1]  # at most block_size inputs
-    tokens, targets = framed[:-1], framed[1:]
-    keys, values = model.empty_cache()
-    steps = []
-    for pos, (token_id, next_id) in enumerate(zip(tokens, targets)):
-        trace = Trace()
-        model.gpt(token_id, pos, keys, values, trace=trace)  # grows the cache
-        attn = [trace['attn_weights', 0, h]
-                for h in range(model.config.n_head)]  # layer 0, every head
-        steps.append({'pos': pos, 'token': token_id, 'next': next_id,
-                      'cache': tokens[:pos + 1], 'keys_stored': len(keys[0]),
-                      'attn': attn, 'logits': trace['logits'],
-                      'probs': probs_at(trace['logits'])})  # temperature 1
-    return steps
 
 
 def _label(tokenizer, i):

@@ -7,15 +7,17 @@ Every function takes either engine's model: a scalar `microgpt.GPT` or a
 widgets responsive)."""
 
 import math
-import random
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..autograd import Value
+from .. import explore
 from ..errors import MicroGPTError
-from .common import plot_attention  # noqa: F401  (re-exported for the chapter)
+from ..explore import entropy, next_token_probs, score
+from ..explore import floats as _floats
+from ..explore import token_labels as tick_labels
 from .common import np_softmax as softmax  # plain-float softmax(logits, temperature)
+from .common import plot_attention  # noqa: F401  (re-exported for the chapter)
 from .training import print_table
 
 BAR = '#4f46e5'        # indigo: probabilities
@@ -25,44 +27,16 @@ BASELINE = '#d62728'   # red: the uniform guess
 
 # ----------------------------------------------------------------------------- basics
 
-def _floats(xs):
-    """Plain floats from Values (scalar engine) or an array (NumPy engine)."""
-    return [x.data if isinstance(x, Value) else float(x) for x in xs]
-
-
 def _engine(model):
     """The module (microgpt.scalar or microgpt.numpy_engine) that runs this model."""
     from .. import numpy_engine, scalar
     return numpy_engine if isinstance(model, numpy_engine.GPT) else scalar
 
 
-def next_token_probs(model, tokenizer, temperature=1.0, prefix=''):
-    """The model's next-token distribution after [BOS] + prefix, at a temperature."""
-    tokens = [tokenizer.BOS] + tokenizer.encode(prefix)
-    keys, values = model.empty_cache()
-    for pos, t in enumerate(tokens):
-        logits = model.gpt(t, pos, keys, values)
-    return softmax(_floats(logits), temperature)
-
-
-def entropy(probs):
-    """Entropy in nats: how spread out a distribution is (ln 27 for uniform over 27)."""
-    p = np.asarray(probs, dtype=float)
-    p = p[p > 0]
-    return float(-(p * np.log(p)).sum())
-
-
-def tick_labels(tokenizer):
-    """Axis labels for the vocabulary: the characters, and 'BOS'."""
-    return [tokenizer.token_str(i).strip('<>') for i in range(tokenizer.vocab_size)]
-
-
 def sample_names(model, tokenizer, temperature, n=8, seed=None):
     """n names at one temperature, from a stream seeded by the temperature itself (so the
-    same temperature always gives the same names)."""
-    rng = random.Random(round(1000 * temperature) if seed is None else seed)
-    eng = _engine(model)
-    return [eng.sample(model, tokenizer, rng, temperature) for _ in range(n)]
+    same temperature always gives the same names); see microgpt.explore.sample_names."""
+    return explore.sample_names(model, tokenizer, temperature, n, seed, engine=_engine(model))
 
 
 # ----------------------------------------------------------------------------- one name, step by step
@@ -256,21 +230,6 @@ def greedy(model, tokenizer):
 
 
 # ----------------------------------------------------------------------------- scoring a name
-
-def score(model, tokenizer, name):
-    """How surprised the model is by a name: the mean of -log p over its predictions
-    (each character, then the closing BOS), only the first block_size of them, exactly as
-    the training loss. Returns (mean, rows) with rows (pos, input, target, p, -log p)."""
-    tokens = tokenizer.frame(name)                       # raises TokenizerError for unknown characters
-    n = min(model.config.block_size, len(tokens) - 1)
-    keys, values = model.empty_cache()
-    rows = []
-    for pos in range(n):
-        probs = softmax(_floats(model.gpt(tokens[pos], pos, keys, values)))
-        p = float(probs[tokens[pos + 1]])
-        rows.append((pos, tokenizer.token_str(tokens[pos]), tokenizer.token_str(tokens[pos + 1]), p, -math.log(p)))
-    return sum(r[-1] for r in rows) / n, rows
-
 
 def plot_scores(model, tokenizer, names, kinds=None):
     """Left: each name's mean -log p, with the uniform guess ln(vocab_size). Right: -log p
