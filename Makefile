@@ -122,7 +122,7 @@ TEST_CONFIG := _build/_config.test.yml
 test-book: $(VENV_READY)
 	@mkdir -p _build
 	sed -e 's/^\(  *execute_notebooks:\).*/\1 off/' \
-	    -e 's|^\(  *book_fixes:\) book/_ext|\1 $(CURDIR)/book/_ext|' _config.yml > $(TEST_CONFIG)
+	    -e 's|^\(  *[a-z_]*:\) book/_ext$$|\1 $(CURDIR)/book/_ext|' _config.yml > $(TEST_CONFIG)
 	grep -q '^ *execute_notebooks: off' $(TEST_CONFIG)
 	$(BIN)/jupyter-book build . --config $(TEST_CONFIG) --path-output . --all $(JB_FLAGS) 2>&1 | tee $(BUILD_LOG)
 	@if grep -nE 'WARNING|[Ww]arning:|\[Warning\]' $(BUILD_LOG); then \

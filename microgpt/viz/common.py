@@ -17,15 +17,52 @@ STYLE = {
 }
 
 
+# The book's text column is 688 CSS pixels wide (sphinx-book-theme on a desktop).
+# Figures are saved at twice their displayed width (sharp on high-density screens)
+# and no more: a 10-inch figure saved "retina" at 2 x 100 dpi would be 2000 px wide,
+# about 3x what the column shows, and three times the bytes.
+COLUMN_PX = 688
+
+
+def _png_size(data):
+    """(width, height) of a PNG, from its IHDR chunk."""
+    return int.from_bytes(data[16:20], 'big'), int.from_bytes(data[20:24], 'big')
+
+
+def png_2x(fig):
+    """A figure as PNG bytes at 2x its display width (at most the column), with the display
+    size as metadata, as the 'retina' format does but capped at 2 x COLUMN_PX pixels.
+    Rendered twice: 'tight' cropping changes the width, and the crop is measured in inches."""
+    from io import BytesIO
+
+    def render(dpi):
+        buf = BytesIO()
+        fig.canvas.print_figure(buf, format='png', dpi=dpi, bbox_inches='tight',
+                                facecolor=fig.get_facecolor(), edgecolor=fig.get_edgecolor())
+        return buf.getvalue()
+
+    data = render(fig.dpi)
+    width_in = _png_size(data)[0] / fig.dpi                   # the cropped figure's width
+    display_px = min(width_in * fig.dpi, COLUMN_PX)
+    data = render(2 * display_px / width_in)
+    w, h = _png_size(data)
+    return data, {'width': w // 2, 'height': h // 2}
+
+
 def style():
-    """Apply the book's figure style (call once at the top of a chapter): sharp (2x)
-    PNG figures on a white background."""
+    """Apply the book's figure style (call once at the top of a chapter): sharp PNG figures
+    (2x their displayed width, see png_2x) on a white background."""
     plt.rcParams.update(STYLE)
     try:
+        from IPython import get_ipython
+        from matplotlib.figure import Figure
         from matplotlib_inline.backend_inline import set_matplotlib_formats
-        set_matplotlib_formats('retina')
     except ImportError:  # not in IPython: nothing to configure
-        pass
+        return
+    set_matplotlib_formats('png')
+    ip = get_ipython()
+    if ip is not None:
+        ip.display_formatter.formatters['image/png'].for_type(Figure, png_2x)
 
 
 def show_source(obj):
