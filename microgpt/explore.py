@@ -35,6 +35,16 @@ def probs(logits, temperature=1.0):
     return [p.data for p in softmax([Value(l / temperature) for l in floats(logits)])]
 
 
+def total(xs):
+    """The sum of floats added left to right, as the model adds Values. (Python 3.12's
+    sum() compensates rounding errors, so a newer Python, such as the browser's, would
+    otherwise disagree with 3.11 in the last digit.)"""
+    acc = 0.0
+    for x in xs:
+        acc += x
+    return acc
+
+
 def token_labels(tokenizer):
     """Axis labels for the vocabulary: the characters, and 'BOS'."""
     return [tokenizer.token_str(i).strip('<>') for i in range(tokenizer.vocab_size)]
@@ -270,7 +280,7 @@ def next_token_probs(model, tokenizer, temperature=1.0, prefix=''):
 
 def entropy(ps):
     """Entropy in nats: how spread out a distribution is (ln 27 for uniform over 27)."""
-    return -sum(p * math.log(p) for p in ps if p > 0)
+    return -total(p * math.log(p) for p in ps if p > 0)
 
 
 def sample_names(model, tokenizer, temperature, n=8, seed=None, engine=None):
@@ -297,7 +307,8 @@ def temperature_state(temperature=0.5, n_names=8):
 def score(model, tokenizer, name):
     """How surprised the model is by a name: the mean of -log p over its predictions
     (each character, then the closing BOS), only the first block_size of them, exactly as
-    the training loss. Returns (mean, rows) with rows (pos, input, target, p, -log p)."""
+    the training loss (bit for bit: see doc_loss). Returns (mean, rows) with rows
+    (pos, input, target, p, -log p)."""
     tokens = tokenizer.frame(name)                       # raises TokenizerError for unknown characters
     n = min(model.config.block_size, len(tokens) - 1)
     keys, values = model.empty_cache()
@@ -305,7 +316,7 @@ def score(model, tokenizer, name):
     for pos in range(n):
         p = probs(model.gpt(tokens[pos], pos, keys, values))[tokens[pos + 1]]
         rows.append((pos, tokenizer.token_str(tokens[pos]), tokenizer.token_str(tokens[pos + 1]), p, -math.log(p)))
-    return sum(r[-1] for r in rows) / n, rows
+    return (1 / n) * total(r[-1] for r in rows), rows
 
 
 def score_state(name='andrej'):

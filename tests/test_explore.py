@@ -113,4 +113,5 @@ def test_temperature_and_score_states():
     assert [(r['input'], r['target']) for r in sc['rows']] == [('BOS', 'e'), ('e', 'm'), ('m', 'm'),
                                                                ('m', 'a'), ('a', 'BOS')]
     assert explore.score_state('zoë')['error'].startswith("TokenizerError: character 'ë'")
-    assert abs(doc_loss(model, tok.frame('emma')).data - mean) < 1e-12  # the training loss of 'emma'
+    assert doc_loss(model, tok.frame('emma')).data == mean  # exactly the training loss of 'emma'
+    assert explore.total([0.1] * 10) == 0.9999999999999999  # left to right, on any Python

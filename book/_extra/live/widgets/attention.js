@@ -15,7 +15,7 @@
 
   live.register('attention', function init(root, state) {
     root.innerHTML = '';
-    const controls = el('div', 'mg-controls');
+    const controls = el('div', 'mg-live-controls');
     const nameLabel = el('label', 'mg-control', 'name ');
     const name = el('input');
     name.type = 'text';
@@ -50,6 +50,7 @@
     const dist = el('div', 'mg-figure');
     const error = el('p', 'mg-error');
     error.setAttribute('role', 'alert');
+    error.style.color = 'var(--pst-color-danger, #b91c1c)';
     root.append(controls, heading, error, cache, attn, dist);
 
     let current = state;
@@ -83,16 +84,23 @@
       cache.appendChild(chips);
       live.render.chips(chips, { tokens: slots });
       // 2. each head's attention weights over the cache
+      // every slot of the context is a column, as in the chapter's figure: the ones
+      // not cached yet stay empty (a position never attends to the future)
+      const cols = [], values = step.attn.map(function () { return []; });
+      for (let k = 0; k < s.block_size; k++) {
+        cols.push(k < step.cache.length ? k + ':' + step.cache[k] : String(k));
+        step.attn.forEach(function (row, h) { values[h].push(k < row.length ? row[k] : null); });
+      }
       live.render.heatmap(attn, {
         rows: step.attn.map(function (_, h) { return 'head ' + h; }),
-        cols: step.cache.map(function (t, k) { return k + ':' + t; }),
-        values: step.attn, format: '.2f',
+        cols: cols, values: values, format: '.2f',
         title: 'attention of position ' + step.pos + ' (\u2018' + step.token + '\u2019) over the cache, per head (each row sums to 1)'
       });
       // 3. the next-token distribution, the true next token highlighted
       const top = step.probs.indexOf(Math.max.apply(null, step.probs));
       live.render.bars(dist, {
         labels: s.labels, values: step.probs, highlight: step.next_id, format: '.3f',
+        max: Math.max(0.3, 1.15 * step.probs[top]),
         title: 'next-token distribution: p(\u2018' + step.next + '\u2019) = ' + step.probs[step.next_id].toFixed(3) +
           ' (top guess \u2018' + s.labels[top] + '\u2019, ' + step.probs[top].toFixed(3) + ')'
       });

@@ -38,6 +38,7 @@
     const width = Math.max.apply(null, xs) - x0 + w / 2 + pad, height = Math.max.apply(null, ys) - y0 + h / 2 + pad;
     const root = svg('svg', { viewBox: [x0, y0, width, height].join(' '), role: 'img', class: 'mg-graph',
       'aria-label': step.title, width: '100%' });
+    root.style.minWidth = '560px';  // readable on a phone: the figure scrolls sideways instead
     root.appendChild(svg('defs', {})).appendChild(svg('marker', { id: 'mg-arrow', viewBox: '0 0 10 10', refX: '10',
       refY: '5', markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse' }))
       .appendChild(svg('path', { d: 'M0,0 L10,5 L0,10 z', fill: 'currentColor' }));
@@ -85,6 +86,7 @@
       [n.data, s.steps[i].grads[j]].forEach(function (v) {
         const td = el('td', null, g6(v));
         td.dataset.value = String(v);
+        td.style.padding = '0 0.8em';
         tr.appendChild(td);
       });
       table.appendChild(tr);
@@ -94,7 +96,7 @@
 
   live.register('backward', function init(root, state) {
     root.innerHTML = '';
-    const inputs = el('div', 'mg-controls');
+    const inputs = el('div', 'mg-live-controls');
     const boxes = {};
     ['a', 'b', 'c'].forEach(function (k) {
       const label = el('label', 'mg-control', k + ' = ');
@@ -103,11 +105,12 @@
       box.step = 'any';
       box.value = String(state.inputs[k]);
       box.setAttribute('aria-label', k);
+      box.style.width = '6em';
       label.appendChild(box);
       inputs.appendChild(label);
       boxes[k] = box;
     });
-    const stepper = el('div', 'mg-controls');
+    const stepper = el('div', 'mg-live-controls');
     const prev = el('button', 'mg-button', '\u25c0 back');
     const next = el('button', 'mg-button', 'next \u25b6');
     prev.type = next.type = 'button';
@@ -125,9 +128,11 @@
     title.setAttribute('aria-live', 'polite');
     const order = el('p', 'mg-caption');
     const fig = el('div', 'mg-figure');
+    fig.style.overflowX = 'auto';
     const table = el('div', 'mg-table');
     const error = el('p', 'mg-error');
     error.setAttribute('role', 'alert');
+    error.style.color = 'var(--pst-color-danger, #b91c1c)';
     root.append(inputs, stepper, title, error, fig, order, table);
 
     let current = state;

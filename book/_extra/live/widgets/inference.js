@@ -61,9 +61,10 @@
     const fig = el('div', 'mg-figure');
     const info = el('p', 'mg-summary');
     info.setAttribute('aria-live', 'polite');
-    const names = el('p', 'mg-names');
+    const names = el('p', 'mg-names mg-samples');
     const error = el('p', 'mg-error');
     error.setAttribute('role', 'alert');
+    error.style.color = 'var(--pst-color-danger, #b91c1c)';
     const numbers = el('details', 'mg-details');
     root.append(label, fig, info, names, error, numbers);
     const ask = latestOnly('temperature_state');
@@ -72,7 +73,7 @@
       error.textContent = '';
       root.dataset.temperature = String(s.temperature);
       live.render.bars(fig, {
-        labels: s.labels, values: s.probs, highlight: s.top, format: '.3f',
+        labels: s.labels, values: s.probs, highlight: s.top, format: '.3f', max: 1,  // one scale for every T
         title: 'T = ' + s.temperature.toFixed(2) + ': next token after BOS (the first letter)'
       });
       info.textContent = 'entropy ' + s.entropy.toFixed(2) + ' nats, like ' + s.perplexity.toFixed(1) +
@@ -107,6 +108,7 @@
     const fig = el('div', 'mg-figure');
     const error = el('p', 'mg-error');
     error.setAttribute('role', 'alert');
+    error.style.color = 'var(--pst-color-danger, #b91c1c)';
     const table = el('div', 'mg-table');
     root.append(label, summary, fig, table, error);
     const ask = latestOnly('score_state');

@@ -22,6 +22,7 @@
     const error = document.createElement('p');
     error.className = 'mg-error';
     error.setAttribute('role', 'alert');
+    error.style.color = 'var(--pst-color-danger, #b91c1c)';
     root.append(label, chips, summary, error);
 
     function show(s) {
