@@ -3,8 +3,9 @@
 # the microgpt package itself supports 3.10+).
 #
 #   make book      build the HTML book into _build/html (zero warnings allowed)
-#   make test      unit tests, notebook regression tests (nbval), strict book build,
-#                  browser tests
+#   make test      unit tests (with the Pyodide golden run under node), notebook
+#                  regression tests (nbval), strict book build, browser tests
+#   make test-pyodide  only: the package in the book's Pyodide prints the golden file
 #   make lab       JupyterLab on book/ with live widgets
 #   make bench     python -m microgpt.bench
 #   make clean     remove _build (keeps .venv);  make distclean  removes .venv too
@@ -43,7 +44,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 NOTEBOOKS = $(sort $(wildcard book/*.ipynb))
 UNIT_TESTS = $(wildcard tests/test_*.py tests/*/test_*.py)
 
-.PHONY: help venv .venv book test test-unit test-nb test-book test-browser \
+.PHONY: help venv .venv book test test-unit test-nb test-book test-browser test-pyodide \
         lab bench clean distclean constraints
 
 help:
@@ -100,6 +101,12 @@ test-unit: $(VENV_READY)
 	  $(PY) -m pytest -n 2 tests --ignore=tests/browser; \
 	fi
 
+# Part of test-unit (tests/*/test_*.py); here on its own: the vendored Pyodide under
+# node runs the package files the HTML book serves and prints
+# tests/golden_book_ssa2017.txt line for line (~4 min: 1000 scalar-engine steps).
+test-pyodide: $(VENV_READY)
+	$(PY) -m pytest tests/pyodide -ra -s -p no:cacheprovider
+
 # One notebook (one kernel) at a time, in chapter order: starting two kernels at
 # once can race for the same ports ("Kernel died before replying to kernel_info"),
 # and chapter 7 compares the engines using the scalar run that chapter 5 saves
@@ -132,7 +139,9 @@ test-book: $(VENV_READY)
 
 # Browser tests (tests/browser/, Playwright driving Debian's $(CHROMIUM)): every page
 # of the built _build/html (run after test-book) in light and dark mode, internal
-# links, and the live sliders of chapters 4 and 6 in JupyterLab. Screenshots go to
+# links, the live widgets running the package in Pyodide (test_live_*.py: every
+# control, numbers equal CPython's, page weight <= 3 MB before going live), and the
+# live sliders of chapters 4 and 6 in JupyterLab. Screenshots go to
 # _build/screenshots/. Without Chromium they are SKIPPED with the reason printed
 # (-ra); with CI=true a missing Chromium is a failure.
 test-browser: $(VENV_READY)

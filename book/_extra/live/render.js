@@ -151,7 +151,7 @@
 
   function line(el, o) {
     var f = fmt(o.format);
-    var W = widthOf(el), H = W < 480 ? 220 : 260, left = 46, right = 12, top = 12, bottom = 38;
+    var W = widthOf(el), H = W < 480 ? 220 : 260, left = 46, right = 22, top = 12, bottom = 38;
     var xs = [], ys = [];
     o.series.forEach(function (s) { xs = xs.concat(s.xs); ys = ys.concat(s.ys); });
     var x0 = o.xmin !== undefined ? o.xmin : Math.min.apply(null, xs.concat([0]));

@@ -130,6 +130,19 @@
     };
   };
 
+  /* Call fn() again when el's width changes (figures are drawn for the width they
+     have: a phone rotated, a sidebar closed). */
+  live.onResize = function (el, fn) {
+    if (!window.ResizeObserver) return;
+    var width = el.clientWidth, timer = null;
+    new ResizeObserver(function () {
+      if (el.clientWidth === width) return;
+      width = el.clientWidth;
+      clearTimeout(timer);
+      timer = setTimeout(fn, 100);
+    }).observe(el);
+  };
+
   live.status = status;
   live.isReady = function () { return live.timings.ready !== null; };
 

@@ -37,12 +37,17 @@
         labels: s.labels, values: s.probs, format: ".3f", highlight: best, max: 1,
         title: "P(next letter) at T = " + s.temperature.toFixed(2)
       });
+      shown = s;
+      root.dataset.live = live_ ? "1" : "";
       root.dataset.temperature = String(s.temperature);
       root.dataset.probs = JSON.stringify(s.probs);
       source.textContent = live_
         ? "Computed just now in your browser by microgpt.explore.softmax_state, the package's own Python."
         : "Computed by the package when the book was built. Move the slider to run the same Python in your browser (it loads Python once, about 13.5 MB).";
     }
+
+    var shown = state;
+    live.onResize(root, function () { if (shown) draw(shown, root.dataset.live === "1"); });
 
     var busy = false, queued = null;
     function request(T) {

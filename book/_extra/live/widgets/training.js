@@ -38,14 +38,28 @@
     var log = root.querySelector(".mg-log");
     var xs = [], ys = [], running = null;
 
+    // The trailing mean over the last 50 steps, as in the chapter's figure: one
+    // name's loss is noisy, the average shows the trend.
+    function movingAverage(values, window) {
+      var out = [], sum = 0;
+      for (var i = 0; i < values.length; i++) {
+        sum += values[i];
+        if (i >= window) sum -= values[i - window];
+        out.push(sum / Math.min(i + 1, window));
+      }
+      return out;
+    }
+
     function drawCurve() {
       live.render.line(chart, {
-        series: [{ name: "loss", xs: xs, ys: ys }], xlabel: "step", ylabel: "loss", format: ".4f",
+        series: [{ name: "loss of each step", xs: xs, ys: ys },
+                 { name: "moving average (50 steps)", xs: xs, ys: movingAverage(ys, 50) }], xlabel: "step", ylabel: "loss", format: ".4f",
         xmin: 0, xmax: numSteps, ymin: 1.5, ymax: Math.max(3.8, Math.max.apply(null, ys.concat([0]))),
         title: "training loss, one point per step"
       });
     }
     drawCurve();
+    live.onResize(root, drawCurve);
 
     var tFirst = null;
     function onItem(it) {
