@@ -32,7 +32,7 @@ def floats(xs):
 
 def probs(logits, temperature=1.0):
     """softmax(logits / temperature) with the model's own softmax, as plain floats."""
-    return [p.data for p in softmax([Value(l / temperature) for l in floats(logits)])]
+    return [p.data for p in softmax([Value(z / temperature) for z in floats(logits)])]
 
 
 def total(xs):
@@ -77,7 +77,7 @@ def book_model(which='trained'):
 
 def softmax_state(logits=(2.0, 1.0, 0.1), temperature=1.0, labels=None):
     """The softmax of some logits at a temperature: what the chapter 3 slider shows."""
-    logits = [float(l) for l in logits]
+    logits = [float(z) for z in logits]
     labels = [str(i) for i in range(len(logits))] if labels is None else [str(s) for s in labels]
     return {'labels': labels, 'logits': logits, 'probs': probs(logits, temperature),
             'temperature': temperature}

@@ -16,8 +16,8 @@ def golden_loss_lines(n):
 def test_softmax_state_matches_the_models_softmax():
     s = explore.softmax_state(logits=[2.0, 1.0, 0.1], temperature=0.5, labels=['a', 'b', 'c'])
     assert s['labels'] == ['a', 'b', 'c'] and s['temperature'] == 0.5
-    e = [math.exp(l / 0.5) for l in (2.0, 1.0, 0.1)]
-    assert s['probs'] == [explore.probs([2.0, 1.0, 0.1], 0.5)[i] for i in range(3)]
+    e = [math.exp(z / 0.5) for z in (2.0, 1.0, 0.1)]
+    assert s['probs'] == explore.probs([2.0, 1.0, 0.1], 0.5)
     assert all(abs(p - x / sum(e)) < 1e-12 for p, x in zip(s['probs'], e))
     json.dumps(s)  # JSON-able
     assert explore.softmax_state(logits=[0, 0])['labels'] == ['0', '1']

@@ -84,7 +84,8 @@ def table_values(root, caption_part=None):
       const t = Array.from(root.querySelectorAll('table.mg-numbers'))
           .find(t => !cap || t.caption.textContent.includes(cap));
       return Array.from(t.querySelectorAll('tr')).slice(1).map(tr =>
-          Array.from(tr.children).map(td => td.dataset.value !== undefined ? Number(td.dataset.value) : td.textContent));
+          Array.from(tr.children).map(td =>
+              td.dataset.value !== undefined ? Number(td.dataset.value) : td.textContent));
     }""", caption_part)
 
 

@@ -105,7 +105,7 @@
       box.step = 'any';
       box.value = String(state.inputs[k]);
       box.setAttribute('aria-label', k);
-      box.style.width = '6em';
+      box.style.width = '4.5em';
       label.appendChild(box);
       inputs.appendChild(label);
       boxes[k] = box;
