@@ -142,6 +142,32 @@ def test_first_visit_fits_the_budget_and_loads_no_python(browser, server, html_r
         v.close()
 
 
+@pytest.mark.parametrize("path", PAGES)
+def test_going_live(browser, server, html_root, path):
+    """Pages without a live widget load none of the runtime; on the others the first
+    call starts Python: the bytes after going live and the time it takes."""
+    v = Visit(browser, server, path)
+    try:
+        widgets = v.page.locator("div.mg-live").count()
+        before = v.bytes()
+        if widgets == 0:
+            assert not [u for u, _ in v.sizes if "/live/" in u], f"{path} loads the live runtime without a widget"
+            note(f"live {path}: no live widget, no runtime ({mb(before)})")
+            return
+        mark_interaction(v.page)
+        v.page.evaluate("() => MicrogptLive.call('explore', 'softmax_state', {logits: [1, 0], temperature: 1})")
+        startup = first_result_ms(v.page)
+        v.settle()
+        after = v.bytes()
+        assert after - before > 10_000_000, "going live did not load Pyodide"
+        info = v.page.evaluate("() => MicrogptLive.info")
+        note(f"live {path}: {widgets} widget(s); {mb(before)} before, {mb(after)} after going live; "
+             f"first call {startup / 1000:.1f} s (Pyodide {info['pyodide']}, Python {info['python']})")
+        v.check_clean()
+    finally:
+        v.close()
+
+
 # -------------------------------------------------------------------- chapter 3
 def cpython_softmax(state_args, temperature):
     from microgpt.explore import softmax_state
