@@ -39,9 +39,10 @@ PACKAGE_DIR = Path(__file__).resolve().parents[2] / "microgpt"
 BROWSER_EXCLUDE = {"numpy_engine.py", "bench.py"}
 DATA_SUFFIXES = {".txt", ".json"}
 
-# <div class="mg-live" ...> opening tags in raw HTML (attribute order free).
-LIVE_DIV = re.compile(r"<div\b(?=[^>]*\bclass=\"[^\"]*\bmg-live\b)[^>]*>", re.DOTALL)
+# <div ...> opening tags in raw HTML; quoted attribute values may contain ">".
+DIV_TAG = re.compile(r"""<div\b(?:[^>"']|"[^"]*"|'[^']*')*>""")
 ATTR = re.compile(r"""\b(data-[a-z-]+|class)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.DOTALL)
+ATTR_CLASS = re.compile(r"""\bclass\s*=\s*["']([^"']*)["']""")
 KIND = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -92,6 +93,9 @@ def embed_states(raw: str) -> tuple[str, list[str]]:
     kinds: list[str] = []
 
     def insert(match):
+        classes = ATTR_CLASS.search(match.group(0))
+        if not classes or "mg-live" not in classes.group(1).split():
+            return match.group(0)
         attrs = parse_div(match.group(0))
         kinds.append(attrs["data-widget"])
         state = default_state(attrs)
@@ -102,7 +106,7 @@ def embed_states(raw: str) -> tuple[str, list[str]]:
         return (match.group(0) + '<script type="application/json" class="mg-live-state">'
                 + payload + "</script>")
 
-    return LIVE_DIV.sub(insert, raw), kinds
+    return DIV_TAG.sub(insert, raw), kinds
 
 
 def on_doctree_resolved(app, doctree, docname):
