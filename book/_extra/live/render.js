@@ -111,6 +111,7 @@
     var cell = Math.max(14, Math.min(48, 560 / Math.max(C, 1)));
     var left = 56, top = 24, W = left + C * cell + 8, H = top + R * cell + 8;
     var fr = frame(el, o.title, W, H, "mg-live-heatmap");
+    fr.svg.style.maxWidth = W + "px";  // never scaled up: cells and their numbers keep their size
     var flat = [].concat.apply([], o.values).filter(function (v) { return v !== null && isFinite(v); });
     var lo = Math.min.apply(null, flat.concat([0])), hi = Math.max.apply(null, flat.concat([1e-12]));
     var absmax = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
