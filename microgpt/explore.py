@@ -11,7 +11,7 @@ import math
 import os
 import random
 
-from .autograd import Value
+from .autograd import Value, graph_building
 from .checkpoint import load_checkpoint
 from .data import Tokenizer, load_docs
 from .errors import MicroGPTError
@@ -203,6 +203,9 @@ def step_title(i, node, names):
 def backward_state(a=2.0, b=-3.0, c=10.0):
     """Chapter 2's expression, its graph (nodes in topological order, with layout), and
     every step of backward(): which node is processed and every node's grad after it."""
+    if not a * b + c > 0:
+        raise MicroGPTError(f"a*b + c = {a * b + c:g} has no logarithm: choose a, b, c with a*b + c > 0 "
+                            f"(e.g. c = {abs(a * b) + 1:g}).")
     root, names = expression(a, b, c)
     topo = root.topological_order()
     index = {v: i for i, v in enumerate(topo)}
@@ -222,6 +225,7 @@ def backward_state(a=2.0, b=-3.0, c=10.0):
 
 # ----------------------------------------------------------------------------- ch. 4: attention
 
+@graph_building()  # pure efficiency, as in sample()
 def kv_steps(model, tokenizer, text):
     """Feed [BOS] + text through model.gpt(), one position at a time, with one
     KV cache (either engine's model). Returns one dict per position:
@@ -269,6 +273,7 @@ def attention_state(name='olivia', model='trained'):
 
 # ----------------------------------------------------------------------------- ch. 6: inference
 
+@graph_building()  # pure efficiency, as in sample()
 def next_token_probs(model, tokenizer, temperature=1.0, prefix=''):
     """The model's next-token distribution after [BOS] + prefix, at a temperature."""
     tokens = [tokenizer.BOS] + tokenizer.encode(prefix)
@@ -304,6 +309,7 @@ def temperature_state(temperature=0.5, n_names=8):
             'names': sample_names(gpt, tokenizer, temperature, n_names)}
 
 
+@graph_building()  # pure efficiency, as in sample()
 def score(model, tokenizer, name):
     """How surprised the model is by a name: the mean of -log p over its predictions
     (each character, then the closing BOS), only the first block_size of them, exactly as

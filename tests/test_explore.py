@@ -3,9 +3,11 @@
 import json
 import math
 
+import pytest
+
 from helpers import GOLDEN_BOOK, read_lines
 
-from microgpt import explore
+from microgpt import MicroGPTError, explore
 from microgpt.train import StepInfo, doc_loss
 
 
@@ -57,9 +59,12 @@ def test_every_state_function_is_fast_json_and_matches_the_package():
              ('attention_state', {}), ('temperature_state', {}), ('score_state', {})]
     for fn, kwargs in calls:
         getattr(explore, fn)(**kwargs)  # warm the caches (names, shipped weights): once per process
-        t = time.perf_counter()
-        state = getattr(explore, fn)(**kwargs)
-        assert time.perf_counter() - t < 1.0, fn
+        seconds = []
+        for _ in range(3):  # CPU time, best of three: the machine may be busy with other tests
+            t = time.process_time()
+            state = getattr(explore, fn)(**kwargs)
+            seconds.append(time.process_time() - t)
+        assert min(seconds) < 1.0, (fn, seconds)
         assert json.loads(json.dumps(state)) == state, fn
     # ch. 2: the last step of the replay is what backward() computes
     s = explore.backward_state(a=1.5, b=2.0, c=0.5)
@@ -68,6 +73,8 @@ def test_every_state_function_is_fast_json_and_matches_the_package():
     assert s['steps'][-1]['grads'] == [v.grad for v in L.topological_order()]
     assert s['order'] == ['a', 'b', '×', 'c', '+', 'log', 'const', 'L']
     assert s['steps'][0]['grads'][-1] == 1 and s['steps'][0]['node'] is None
+    with pytest.raises(MicroGPTError, match=r"a\*b \+ c = -2 has no logarithm.*e\.g\. c = 7"):
+        explore.backward_state(a=2.0, b=-3.0, c=4.0)
 
 
 def test_tokens_state_gives_tokens_or_the_tokenizers_own_error():
