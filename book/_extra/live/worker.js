@@ -70,10 +70,12 @@ const stopped = new Set();
 async function start() {
   const t0 = performance.now();
   const pyodide = await loadPyodide({ indexURL: PYODIDE_URL });
-  const manifest = await (await fetch(PACKAGE_URL + "manifest.json")).json();
+  // The manifest is revalidated on every start; each file is fetched by its hash,
+  // so a reader's cache never mixes the package files of two builds.
+  const manifest = await (await fetch(PACKAGE_URL + "manifest.json", { cache: "no-cache" })).json();
   pyodide.FS.mkdirTree(SITE + "/microgpt");
-  await Promise.all(Object.keys(manifest.files).map(async (name) => {
-    const res = await fetch(PACKAGE_URL + name);
+  await Promise.all(Object.entries(manifest.files).map(async ([name, meta]) => {
+    const res = await fetch(PACKAGE_URL + name + "?v=" + meta.sha256.slice(0, 16));
     if (!res.ok) throw new Error(`could not fetch microgpt/${name} (HTTP ${res.status})`);
     pyodide.FS.writeFile(`${SITE}/microgpt/${name}`, new Uint8Array(await res.arrayBuffer()));
   }));
