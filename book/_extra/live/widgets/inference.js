@@ -24,6 +24,7 @@
       const row = el('tr');
       r.forEach(function (cell) {
         const td = el('td');
+        td.style.padding = '0 0.6em';
         if (typeof cell === 'number') {
           td.textContent = cell.toFixed(4);
           td.dataset.value = String(cell);
@@ -127,6 +128,7 @@
       live.render.bars(fig, {
         labels: s.rows.map(function (r) { return r.input + '\u2192' + r.target; }),
         values: s.rows.map(function (r) { return r.nll; }), format: '.2f',
+        max: 1.15 * Math.max.apply(null, s.rows.map(function (r) { return r.nll; }).concat([s.uniform])),
         title: '\u2212log p of each next letter (higher: more surprising)'
       });
       table.appendChild(numbersTable('letter by letter', ['pos', 'input', 'target', 'p(target)', '\u2212log p'],
