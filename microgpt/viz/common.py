@@ -106,6 +106,14 @@ def np_softmax(logits, temperature=1.0):
     return e / e.sum()
 
 
+def _smaller_frame(match):
+    """One frame of a to_jshtml player, re-encoded like the figures (smaller_png)."""
+    import base64
+    import re
+    raw = base64.b64decode(re.sub(r'[\\\n]', '', match.group(1)))  # JS line continuations
+    return 'data:image/png;base64,' + base64.b64encode(smaller_png(raw)).decode()
+
+
 def animation_html(anim, **kwargs):
     """A matplotlib animation as a scrubbable JavaScript player (HTML), the static twin
     of a slider. matplotlib's player links Font Awesome from a CDN for its button icons;
@@ -115,6 +123,7 @@ def animation_html(anim, **kwargs):
     from IPython.display import HTML
     html = anim.to_jshtml(**kwargs)
     html = re.sub(r'<link[^>]*font-awesome[^>]*>', '', html)
+    html = re.sub(r'data:image/png;base64,([A-Za-z0-9+/=\\\n]+)', _smaller_frame, html)  # frames, as figures
     plt.close(anim._fig)
     return HTML(html)
 
