@@ -120,6 +120,7 @@ def animation_html(anim, **kwargs):
     that link is dropped so the page works offline (the book's theme and JupyterLab
     bring their own Font Awesome)."""
     import re
+
     from IPython.display import HTML
     html = anim.to_jshtml(**kwargs)
     html = re.sub(r'<link[^>]*font-awesome[^>]*>', '', html)
