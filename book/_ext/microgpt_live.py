@@ -1,0 +1,166 @@
+"""Live widgets in the HTML book: the package's own Python, run in the reader's browser.
+
+Loaded from _config.yml (sphinx: local_extensions: microgpt_live: book/_ext).
+
+A chapter marks a live widget with one line of HTML in a markdown cell, right where
+its ipywidget is (in JupyterLab the empty div renders as nothing):
+
+    <div class="mg-live" data-widget="KIND" data-state="microgpt.explore:FUNC"
+         data-args='{"k": "v"}'></div>
+
+At build time this extension
+  1. calls microgpt.explore.FUNC(**args) (plain Python, standard library only) and
+     embeds the returned JSON inside the div, so the widget opens instantly on its
+     default state, with no Python in the browser yet;
+  2. adds the live assets (../live/live.css, render.js, runtime.js, widgets/KIND.js)
+     to the pages that have such a div, and to no other page;
+  3. copies the package's pure-Python files (package_files(): the core modules and
+     explore.py, not viz/ or the NumPy engine) and its data files into
+     <html>/live/microgpt/, with a manifest.json that book/_extra/live/worker.js
+     reads to load exactly those files into Pyodide.
+The JavaScript itself lives in book/_extra/live/ (published at <html>/live/ by
+html_extra_path) and Pyodide in book/_extra/vendor/pyodide/ (scripts/vendor_js.sh).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import importlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parents[2] / "microgpt"
+
+# Modules the browser never needs: the NumPy twin (no numpy in the vendored
+# Pyodide) and the benchmark (it times the NumPy engine too).
+BROWSER_EXCLUDE = {"numpy_engine.py", "bench.py"}
+DATA_SUFFIXES = {".txt", ".json"}
+
+# <div ...> opening tags in raw HTML; quoted attribute values may contain ">".
+DIV_TAG = re.compile(r"""<div\b(?:[^>"']|"[^"]*"|'[^']*')*>""")
+ATTR = re.compile(r"""\b(data-[a-z-]+|class)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.DOTALL)
+ATTR_CLASS = re.compile(r"""\bclass\s*=\s*["']([^"']*)["']""")
+KIND = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def package_files(package_dir: Path = PACKAGE_DIR) -> list[str]:
+    """The files of the microgpt package that the browser loads, relative to the package
+    (top-level modules and data only; the subpackage viz/ needs matplotlib)."""
+    names = []
+    for p in sorted(package_dir.iterdir()):
+        if not p.is_file():
+            continue
+        if (p.suffix == ".py" and p.name not in BROWSER_EXCLUDE) or p.suffix in DATA_SUFFIXES:
+            names.append(p.name)
+    return names
+
+
+class LiveWidgetError(Exception):
+    pass
+
+
+def parse_div(tag: str) -> dict:
+    attrs = {m.group(1): html.unescape(m.group(2) if m.group(2) is not None else m.group(3))
+             for m in ATTR.finditer(tag)}
+    kind = attrs.get("data-widget", "")
+    if not KIND.match(kind):
+        raise LiveWidgetError(f"{tag}: data-widget must name a widget file in "
+                              f"book/_extra/live/widgets/ (got {kind!r})")
+    return attrs
+
+
+def default_state(attrs: dict):
+    """Call the div's data-state function (module:function) with its data-args."""
+    spec = attrs.get("data-state")
+    if not spec:
+        return None
+    module, _, func = spec.partition(":")
+    if not module.startswith("microgpt.") or not func:
+        raise LiveWidgetError(f'data-state="{spec}": expected "microgpt.<module>:<function>"')
+    try:
+        args = json.loads(attrs.get("data-args") or "{}")
+    except json.JSONDecodeError as exc:
+        raise LiveWidgetError(f"data-args of {spec} is not JSON: {exc}") from exc
+    state = getattr(importlib.import_module(module), func)(**args)
+    return state
+
+
+def embed_states(raw: str) -> tuple[str, list[str]]:
+    """Insert each live div's default state right after its opening tag."""
+    kinds: list[str] = []
+
+    def insert(match):
+        classes = ATTR_CLASS.search(match.group(0))
+        if not classes or "mg-live" not in classes.group(1).split():
+            return match.group(0)
+        attrs = parse_div(match.group(0))
+        kinds.append(attrs["data-widget"])
+        state = default_state(attrs)
+        if state is None:
+            return match.group(0)
+        # "</" inside a <script> would end it early; "<\/" is the same JSON string.
+        payload = json.dumps(state, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+        return (match.group(0) + '<script type="application/json" class="mg-live-state">'
+                + payload + "</script>")
+
+    return DIV_TAG.sub(insert, raw), kinds
+
+
+def on_doctree_resolved(app, doctree, docname):
+    from docutils import nodes
+    from sphinx.errors import ExtensionError
+
+    kinds: list[str] = []
+    for node in list(doctree.findall(nodes.raw)):
+        if "html" not in node.get("format", "").split() or "mg-live" not in node.astext():
+            continue
+        try:
+            text, found = embed_states(node.astext())
+        except Exception as exc:
+            raise ExtensionError(f"{docname}: live widget: {exc}") from exc
+        node.replace(node.children[0], nodes.Text(text))
+        kinds += found
+    if kinds:
+        doctree["mg_live_kinds"] = sorted(set(kinds))
+
+
+def on_page_context(app, pagename, templatename, context, doctree):
+    kinds = doctree.get("mg_live_kinds") if doctree is not None else None
+    if not kinds:
+        return
+    src = Path(app.srcdir) / "book" / "_extra" / "live"
+    for kind in kinds:
+        if not (src / "widgets" / f"{kind}.js").is_file():
+            from sphinx.errors import ExtensionError
+            raise ExtensionError(f"{pagename}: no book/_extra/live/widgets/{kind}.js for data-widget={kind!r}")
+    # Sphinx resolves these against _static/ (hence "../"); added in this handler,
+    # they go on this page only. defer keeps them in order after the page is parsed.
+    app.add_css_file("../live/live.css")
+    for name in ["render.js", "runtime.js"] + [f"widgets/{k}.js" for k in kinds]:
+        app.add_js_file(f"../live/{name}", loading_method="defer")
+
+
+def copy_package(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    dest = Path(app.outdir) / "live" / "microgpt"
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    files = {}
+    for name in package_files():
+        data = (PACKAGE_DIR / name).read_bytes()
+        (dest / name).write_bytes(data)
+        files[name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    manifest = {"package": "microgpt", "files": files}
+    (dest / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+
+
+def setup(app):
+    app.connect("doctree-resolved", on_doctree_resolved)
+    app.connect("html-page-context", on_page_context)
+    app.connect("build-finished", copy_package)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

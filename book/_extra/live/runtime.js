@@ -1,0 +1,182 @@
+/* microgpt live: the page side of the live widgets (see book/_ext/microgpt_live.py).
+ *
+ *   MicrogptLive.register(KIND, init)       init(rootEl, state) once per <div class="mg-live"
+ *                                           data-widget="KIND">, with the default state the
+ *                                           build embedded in it
+ *   MicrogptLive.call(module, fn, kwargs, {el})           -> Promise of microgpt.<module>.<fn>(**kwargs)
+ *   MicrogptLive.stream(module, fn, kwargs, onItem, {el}) -> {stop(), done}: iterate a generator
+ *
+ * Python (Pyodide + the package's own .py files) runs in a Web Worker (worker.js),
+ * started on the first call or stream, never on page load: until the reader asks
+ * for a live result the page has loaded none of it. While it starts, `el` shows
+ * a loading note. A Python exception rejects with Error(str(exception)).
+ */
+(function () {
+  "use strict";
+  var here = document.currentScript && document.currentScript.src;
+  var BASE = new URL(".", here || document.baseURI);  // .../live/
+  var PYODIDE_MB = 13.5;  // what the first start downloads (vendor/pyodide), shown to the reader
+
+  var registry = {};
+  var worker = null;
+  var readyPromise = null;
+  var nextId = 1;
+  var pending = {};  // id -> {resolve, reject, onItem}
+
+  var live = window.MicrogptLive || {};
+  live.timings = { workerStart: null, ready: null, firstResult: null };
+
+  function status(el, text, kind) {
+    if (!el) return null;
+    var s = el.querySelector(":scope > .mg-live-status");
+    if (!s) {
+      s = document.createElement("p");
+      s.className = "mg-live-status";
+      s.setAttribute("role", "status");
+      s.setAttribute("aria-live", "polite");
+      el.appendChild(s);
+    }
+    s.textContent = text || "";
+    s.hidden = !text;
+    s.dataset.kind = kind || "";
+    return s;
+  }
+
+  function onMessage(event) {
+    var msg = event.data;
+    var p = pending[msg.id];
+    if (!p) return;
+    if (msg.type === "item") {
+      if (live.timings.firstResult === null) live.timings.firstResult = performance.now();
+      p.onItem(msg.value);
+      return;
+    }
+    delete pending[msg.id];
+    if (msg.type === "result" || msg.type === "ready" || msg.type === "done") {
+      if (msg.type === "result" && live.timings.firstResult === null) live.timings.firstResult = performance.now();
+      p.resolve(msg.type === "done" ? { stopped: !!msg.stopped } : msg.value);
+    } else if (msg.type === "error") {
+      var err = new Error(msg.message);
+      err.pyType = msg.pyType || null;
+      err.fatal = !!msg.fatal;
+      p.reject(err);
+    }
+  }
+
+  function post(msg, handlers) {
+    msg.id = nextId++;
+    pending[msg.id] = handlers;
+    worker.postMessage(msg);
+    return msg.id;
+  }
+
+  /* Start the worker (once) and resolve when Python and the package are loaded. */
+  function ensureReady(el) {
+    if (!readyPromise) {
+      live.timings.workerStart = performance.now();
+      worker = new Worker(new URL("worker.js", BASE), { type: "module" });
+      worker.onmessage = onMessage;
+      readyPromise = new Promise(function (resolve, reject) {
+        worker.onerror = function (e) {
+          reject(new Error("Python could not start: " + (e.message || "worker error")));
+        };
+        post({ type: "hello" }, { resolve: resolve, reject: reject });
+      }).then(function (info) {
+        live.timings.ready = performance.now();
+        live.info = info;
+        return info;
+      });
+    }
+    if (el && live.timings.ready === null) {
+      status(el, "Loading Python in your browser (" + PYODIDE_MB + " MB, once per visit)\u2026", "loading");
+      el.setAttribute("aria-busy", "true");
+      readyPromise.then(function () {
+        status(el, "");
+        el.removeAttribute("aria-busy");
+      }, function (err) {
+        status(el, err.message, "error");
+        el.removeAttribute("aria-busy");
+      });
+    }
+    return readyPromise;
+  }
+
+  live.call = function (module, fn, kwargs, opts) {
+    var el = opts && opts.el;
+    return ensureReady(el).then(function () {
+      return new Promise(function (resolve, reject) {
+        post({ type: "call", module: module, fn: fn, kwargs: kwargs || {} }, { resolve: resolve, reject: reject });
+      });
+    });
+  };
+
+  live.stream = function (module, fn, kwargs, onItem, opts) {
+    var el = opts && opts.el;
+    var id = null;
+    var stopRequested = false;
+    var done = ensureReady(el).then(function () {
+      return new Promise(function (resolve, reject) {
+        if (stopRequested) { resolve({ stopped: true }); return; }
+        id = post({ type: "stream", module: module, fn: fn, kwargs: kwargs || {} },
+                  { resolve: resolve, reject: reject, onItem: onItem });
+      });
+    });
+    return {
+      done: done,
+      stop: function () {
+        stopRequested = true;
+        if (id !== null && worker) worker.postMessage({ type: "stop", id: id });
+      }
+    };
+  };
+
+  /* Call fn() again when el's width changes (figures are drawn for the width they
+     have: a phone rotated, a sidebar closed). */
+  live.onResize = function (el, fn) {
+    if (!window.ResizeObserver) return;
+    var width = el.clientWidth, timer = null;
+    new ResizeObserver(function () {
+      if (el.clientWidth === width) return;
+      width = el.clientWidth;
+      clearTimeout(timer);
+      timer = setTimeout(fn, 100);
+    }).observe(el);
+  };
+
+  live.status = status;
+  live.isReady = function () { return live.timings.ready !== null; };
+
+  /* ------------------------------------------------------------ widgets */
+  function readState(el) {
+    var s = el.querySelector(":scope > script.mg-live-state");
+    if (!s) return null;
+    try { return JSON.parse(s.textContent); } catch (e) { return null; }
+  }
+
+  function initWidgets() {
+    var els = document.querySelectorAll("div.mg-live[data-widget]");
+    for (var i = 0; i < els.length; i++) {
+      var el = els[i];
+      var init = registry[el.dataset.widget];
+      if (!init || el.dataset.mgLiveInit) continue;
+      el.dataset.mgLiveInit = "1";
+      try {
+        init(el, readState(el));
+      } catch (err) {
+        status(el, "This widget could not start: " + err.message, "error");
+        if (window.console) console.error(err);
+      }
+    }
+  }
+
+  live.register = function (kind, init) {
+    registry[kind] = init;
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", initWidgets);
+    } else {
+      initWidgets();
+    }
+  };
+
+  window.MicrogptLive = live;
+})();

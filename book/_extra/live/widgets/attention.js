@@ -1,0 +1,127 @@
+// Chapter 4: step through attention. Type a name, choose the untrained or trained model
+// and move through the positions: what the KV cache holds, each head's attention weights
+// over it and the next-token distribution (microgpt.explore.attention_state, run in the
+// browser by Pyodide; moving the position slider only redraws).
+(function () {
+  'use strict';
+  const live = MicrogptLive;
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  live.register('attention', function init(root, state) {
+    root.innerHTML = '';
+    const controls = el('div', 'mg-live-controls');
+    const nameLabel = el('label', 'mg-control', 'name ');
+    const name = el('input');
+    name.type = 'text';
+    name.value = state.name;
+    name.spellcheck = false;
+    name.setAttribute('aria-label', 'name');
+    nameLabel.appendChild(name);
+    const modelLabel = el('label', 'mg-control', 'model ');
+    const model = el('select');
+    model.setAttribute('aria-label', 'model');
+    ['untrained', 'trained'].forEach(function (m) {
+      const o = el('option', null, m);
+      o.value = m;
+      model.appendChild(o);
+    });
+    model.value = state.model;
+    modelLabel.appendChild(model);
+    const posLabel = el('label', 'mg-control', 'position ');
+    const slider = el('input');
+    slider.type = 'range';
+    slider.min = '0';
+    slider.step = '1';
+    slider.value = '0';
+    slider.setAttribute('aria-label', 'position');
+    const readout = el('output', 'mg-readout', '0');
+    posLabel.append(slider, readout);
+    controls.append(nameLabel, modelLabel, posLabel);
+    const heading = el('p', 'mg-summary');
+    heading.setAttribute('aria-live', 'polite');
+    const cache = el('div', 'mg-figure mg-cache');
+    const attn = el('div', 'mg-figure');
+    const dist = el('div', 'mg-figure');
+    const error = el('p', 'mg-error');
+    error.setAttribute('role', 'alert');
+    error.style.color = 'var(--pst-color-danger, #b91c1c)';
+    root.append(controls, heading, error, cache, attn, dist);
+
+    let current = state;
+
+    function draw() {
+      const s = current;
+      if (s.error || !s.steps.length) {
+        heading.textContent = '';
+        [cache, attn, dist].forEach(function (e) { e.innerHTML = ''; });
+        return;
+      }
+      const i = Math.min(Number(slider.value), s.steps.length - 1);
+      slider.max = String(s.steps.length - 1);
+      slider.value = String(i);
+      readout.textContent = String(i);
+      const step = s.steps[i];
+      root.dataset.position = String(step.pos);
+      heading.textContent = '\u201c' + s.name + '\u201d, ' + s.model + ' model, position ' + step.pos +
+        ': input \u2018' + step.token + '\u2019 \u2192 predict the next token (truth: \u2018' + step.next + '\u2019)';
+      // 1. the KV cache: the keys and values of the positions so far, empty slots after
+      const slots = [];
+      for (let k = 0; k < s.block_size; k++) {
+        slots.push(k < step.cache.length
+          ? { text: step.cache[k], id: k, title: 'slot ' + k + ': k, v of \u2018' + step.cache[k] + '\u2019' + (k === i ? ' (new)' : '') }
+          : { text: '\u00b7', id: k, title: 'slot ' + k + ': empty' });
+      }
+      cache.innerHTML = '';
+      cache.appendChild(el('p', 'mg-caption', 'KV cache: the keys and values of ' + step.cache.length + ' of ' +
+        s.block_size + ' positions'));
+      const chips = el('div');
+      cache.appendChild(chips);
+      live.render.chips(chips, { tokens: slots });
+      // 2. each head's attention weights over the cache
+      // every slot of the context is a column, as in the chapter's figure: the ones
+      // not cached yet stay empty (a position never attends to the future)
+      const cols = [], values = step.attn.map(function () { return []; });
+      for (let k = 0; k < s.block_size; k++) {
+        cols.push(k < step.cache.length ? k + ':' + step.cache[k] : String(k));
+        step.attn.forEach(function (row, h) { values[h].push(k < row.length ? row[k] : null); });
+      }
+      live.render.heatmap(attn, {
+        rows: step.attn.map(function (_, h) { return 'head ' + h; }),
+        cols: cols, values: values, format: '.2f',
+        title: 'attention of position ' + step.pos + ' (\u2018' + step.token + '\u2019) over the cache, per head (each row sums to 1)'
+      });
+      // 3. the next-token distribution, the true next token highlighted
+      const top = step.probs.indexOf(Math.max.apply(null, step.probs));
+      live.render.bars(dist, {
+        labels: s.labels, values: step.probs, highlight: step.next_id, format: '.3f',
+        max: Math.max(0.3, 1.15 * step.probs[top]),
+        title: 'next-token distribution: p(\u2018' + step.next + '\u2019) = ' + step.probs[step.next_id].toFixed(3) +
+          ' (top guess \u2018' + s.labels[top] + '\u2019, ' + step.probs[top].toFixed(3) + ')'
+      });
+    }
+
+    function show(s) {
+      current = s;
+      error.textContent = s.error || '';
+      draw();
+    }
+
+    let latest = 0;
+    function recompute() {
+      const mine = ++latest;
+      live.call('explore', 'attention_state', { name: name.value, model: model.value }, { el: root })
+        .then(function (s) { if (mine === latest) show(s); })
+        .catch(function (e) { if (mine === latest) show({ error: e.message, steps: [] }); });
+    }
+    name.addEventListener('input', recompute);
+    model.addEventListener('change', recompute);
+    slider.addEventListener('input', draw);
+    show(state);
+  });
+})();

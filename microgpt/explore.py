@@ -1,0 +1,340 @@
+"""
+Explore: what the book's figures and the browser widgets show, as plain data.
+
+Every function here returns JSON-able dicts and lists of floats and strings, computed
+by the package's own code (standard library only, so it runs unchanged in Pyodide in
+the reader's browser). The chapters' matplotlib figures draw from the same functions,
+so a figure in a chapter and the widget beside it show the same numbers.
+"""
+
+import math
+import os
+import random
+
+from .autograd import Value, graph_building
+from .checkpoint import load_checkpoint
+from .contract import run_sequence
+from .data import Tokenizer, load_docs
+from .errors import MicroGPTError
+from .model import softmax
+from .pipeline import prepare
+from .sample import sample
+
+# The book preset after its 1000 training steps, as the scalar engine's reference run leaves
+# it (`python -m microgpt --save microgpt/trained_book.json`; tests/test_golden_scalar.py
+# checks that training still produces exactly these weights).
+TRAINED_BOOK_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'trained_book.json')
+
+
+def floats(xs):
+    """Plain floats from Values (scalar engine) or array entries (NumPy engine)."""
+    return [x.data if isinstance(x, Value) else float(x) for x in xs]
+
+
+def probs(logits, temperature=1.0):
+    """softmax(logits / temperature) with the model's own softmax, as plain floats."""
+    return [p.data for p in softmax([Value(z / temperature) for z in floats(logits)])]
+
+
+def total(xs):
+    """The sum of floats added left to right, as the model adds Values. (Python 3.12's
+    sum() compensates rounding errors, so a newer Python, such as the browser's, would
+    otherwise disagree with 3.11 in the last digit.)"""
+    acc = 0.0
+    for x in xs:
+        acc += x
+    return acc
+
+
+def token_label(tokenizer, token_id):
+    """A token as figures and tables show it: its character, or 'BOS'."""
+    return 'BOS' if token_id == tokenizer.BOS else tokenizer.uchars[token_id]
+
+
+def token_labels(tokenizer):
+    """Axis labels for the vocabulary: the characters, and 'BOS'."""
+    return [token_label(tokenizer, i) for i in range(tokenizer.vocab_size)]
+
+
+_cache = {}
+
+
+def book_tokenizer():
+    """The tokenizer of the book's names (built once)."""
+    if 'tokenizer' not in _cache:
+        _cache['tokenizer'] = Tokenizer(load_docs())
+    return _cache['tokenizer']
+
+
+def book_model(which='trained'):
+    """The book preset's model: 'untrained' (the initial weights, seed 42) or 'trained'
+    (the shipped weights after 1000 steps). Scalar engine, built once."""
+    if which not in ('trained', 'untrained'):
+        raise MicroGPTError(f"model must be 'trained' or 'untrained', got {which!r}.")
+    if which not in _cache:
+        if which == 'trained':
+            _cache[which] = load_checkpoint(TRAINED_BOOK_PATH)[0]
+        else:
+            _cache[which] = prepare('book').model
+    return _cache[which]
+
+
+# ----------------------------------------------------------------------------- ch. 3: softmax
+
+def softmax_state(logits=(2.0, 1.0, 0.1), temperature=1.0, labels=None):
+    """The softmax of some logits at a temperature: what the chapter 3 slider shows."""
+    logits = [float(z) for z in logits]
+    labels = [str(i) for i in range(len(logits))] if labels is None else [str(s) for s in labels]
+    return {'labels': labels, 'logits': logits, 'probs': probs(logits, temperature),
+            'temperature': temperature}
+
+
+# ----------------------------------------------------------------------------- ch. 5: training
+
+def training_progress(num_steps=1000, sample_every=100, num_preview=5, preset='book', temperature=0.5,
+                      preview_seed=0):
+    """Train the scalar engine exactly as the reference program does (same random stream, so
+    the same losses every step) and yield {'step', 'num_steps', 'loss', 'lr'} per step.
+    Every sample_every steps (and after the last) the item also has 'samples': num_preview
+    names drawn from a SEPARATE random stream, so peeking at the model never changes how
+    it trains (sampling reads the weights and nothing else)."""
+    run = prepare(preset)
+    preview_rng = random.Random(preview_seed)
+    for info in run.training_steps(num_steps):
+        item = {'step': info.step, 'num_steps': info.num_steps, 'loss': info.loss, 'lr': info.lr}
+        if sample_every and (info.step % sample_every == 0 or info.step == info.num_steps):
+            item['samples'] = [sample(run.model, run.tokenizer, preview_rng, temperature)
+                               for _ in range(num_preview)]
+        yield item
+
+
+# ----------------------------------------------------------------------------- ch. 1: tokens
+
+def tokens_state(text='microgpt'):
+    """The tokens of text as the model reads it ([BOS] + characters + [BOS]), or the
+    tokenizer's own error message for a character outside the vocabulary."""
+    tokenizer = book_tokenizer()
+    try:
+        ids = tokenizer.frame(text)
+    except MicroGPTError as e:
+        return {'text': text, 'error': f'{type(e).__name__}: {e}', 'tokens': [], 'ids': []}
+    return {'text': text, 'error': None, 'ids': ids, 'decoded': tokenizer.decode(ids),
+            'tokens': [{'text': token_labels(tokenizer)[i], 'id': i} for i in ids]}
+
+
+# ----------------------------------------------------------------------------- ch. 2: backward
+
+def expression(a=2.0, b=-3.0, c=10.0):
+    """Chapter 2's expression L = -log(a*b + c) on fresh leaves; returns L and the
+    names of the nodes worth naming."""
+    a, b, c = Value(a), Value(b), Value(c)
+    L = -(a * b + c).log()
+    return L, {a: 'a', b: 'b', c: 'c', L: 'L'}
+
+
+def op_name(v):
+    """Which operation made v, read back from its children and local gradients
+    (Value keeps no op label: __slots__ keeps each node small)."""
+    ch, lg = v._children, v._local_grads
+    if not ch:
+        return None
+    if len(ch) == 2:
+        return '+' if tuple(lg) == (1, 1) and v.data == ch[0].data + ch[1].data else '×'
+    x, g = ch[0].data, lg[0]
+    if g in (0.0, 1.0) and v.data == max(0, x) and isinstance(g, float):
+        return 'relu'
+    if x > 0 and v.data == math.log(x) and g == 1 / x:
+        return 'log'
+    if v.data == math.exp(x) and g == math.exp(x):
+        return 'exp'
+    k = g * x / v.data if v.data else float('nan')
+    return f'**{round(k, 6):g}'
+
+
+def backward_steps(root):
+    """Replay Value.backward() one node at a time, without touching any .grad: returns a list
+    of frames (node processed, {node: grad so far}); frame 0 is the seed d(root)/d(root) = 1."""
+    topo = root.topological_order()
+    grads = {v: 0 for v in topo}
+    grads[root] = 1
+    frames = [(None, dict(grads))]
+    for v in reversed(topo):
+        for child, local_grad in zip(v._children, v._local_grads):
+            grads[child] += local_grad * grads[v]
+        frames.append((v, dict(grads)))
+    return frames
+
+
+def graph_layout(root):
+    """Layered layout: x = how many operations separate a node from the output
+    (output on the right), y spread within each layer, ordered to follow the parents."""
+    topo = root.topological_order()
+    dist = {root: 0}
+    for v in reversed(topo):  # parents before children
+        for c in v._children:
+            dist[c] = max(dist.get(c, 0), dist[v] + 1)
+    far = max(dist.values())
+    layers = {}
+    for v in topo:  # within a layer, ties keep the order in which the graph was built
+        layers.setdefault(dist[v], []).append(v)
+    pos = {}
+    for d in sorted(layers):
+        nodes = layers[d]
+        if d > 0:  # order by the mean height of the parents already placed
+            def key(v, _d=d):
+                ys = [pos[p][1] for p in topo if p in pos and any(c is v for c in p._children)]
+                return -(sum(ys) / len(ys)) if ys else 0
+            nodes.sort(key=key)
+        n = len(nodes)
+        for i, v in enumerate(nodes):
+            pos[v] = (far - d, (n - 1) / 2 - i)
+    return pos
+
+
+def node_label(v, names):
+    """A node's name, or the operation that made it, or 'const'."""
+    return names.get(v) or op_name(v) or 'const'
+
+
+def step_title(i, node, names):
+    """What step i of backward() does (node: the one processed, None for the seed)."""
+    if node is None:
+        return 'step 0: backward() seeds L.grad = 1'
+    label = node_label(node, names)
+    if not node._children:
+        return f'step {i}: {label} is a leaf, nothing to pass on'
+    return f'step {i}: {label} passes grad to its children'
+
+
+def backward_state(a=2.0, b=-3.0, c=10.0):
+    """Chapter 2's expression, its graph (nodes in topological order, with layout), and
+    every step of backward(): which node is processed and every node's grad after it."""
+    if not a * b + c > 0:
+        raise MicroGPTError(f"a*b + c = {a * b + c:g} has no logarithm: choose a, b, c with a*b + c > 0 "
+                            f"(e.g. c = {abs(a * b) + 1:g}).")
+    root, names = expression(a, b, c)
+    topo = root.topological_order()
+    index = {v: i for i, v in enumerate(topo)}
+    pos = graph_layout(root)
+    nodes = [{'id': i, 'label': node_label(v, names), 'name': names.get(v), 'op': op_name(v),
+              'data': v.data, 'x': pos[v][0], 'y': pos[v][1],
+              'children': [index[ch] for ch in v._children],
+              'local_grads': [float(g) for g in v._local_grads]}
+             for i, v in enumerate(topo)]
+    steps = [{'step': i, 'node': None if node is None else index[node],
+              'title': step_title(i, node, names),
+              'grads': [float(grads[v]) for v in topo]}
+             for i, (node, grads) in enumerate(backward_steps(root))]
+    return {'inputs': {'a': a, 'b': b, 'c': c}, 'nodes': nodes, 'order': [n['label'] for n in nodes],
+            'steps': steps}
+
+
+# ----------------------------------------------------------------------------- ch. 4: attention
+
+@graph_building()  # pure efficiency, as in sample()
+def kv_steps(model, tokenizer, text):
+    """Feed [BOS] + text through model.gpt(), one position at a time, with one
+    KV cache (either engine's model). Returns one dict per position:
+    pos, token (the input id), cache (the ids whose keys and values the cache
+    holds after this step), attn (per head, the weights over those positions),
+    logits, probs (their softmax), and next (the true next token: the next
+    character, or BOS after the last one). Text is cut to fit block_size."""
+    framed = tokenizer.frame(text)             # [BOS] + ids + [BOS]
+    framed = framed[:model.config.block_size + 1]  # at most block_size inputs
+    tokens, targets = framed[:-1], framed[1:]
+    steps = []
+    for pos, (token_id, next_id, trace) in enumerate(zip(tokens, targets, run_sequence(model, tokens))):
+        attn = [trace['attn_weights', 0, h]
+                for h in range(model.config.n_head)]  # layer 0, every head
+        steps.append({'pos': pos, 'token': token_id, 'next': next_id,
+                      'cache': tokens[:pos + 1], 'keys_stored': pos + 1,
+                      'attn': attn, 'logits': trace['logits'],
+                      'probs': probs(trace['logits'])})  # temperature 1
+    return steps
+
+
+def attention_state(name='olivia', model='trained'):
+    """Chapter 4's step-through for a name: per position, the KV cache, each head's
+    attention weights over it and the next-token distribution (book preset, 'trained'
+    or 'untrained'). A character outside the vocabulary gives 'error'."""
+    tokenizer, gpt = book_tokenizer(), book_model(model)
+    name = name.strip().lower()
+    out = {'name': name, 'model': model, 'block_size': gpt.config.block_size,
+           'n_head': gpt.config.n_head, 'labels': token_labels(tokenizer), 'error': None, 'steps': []}
+    try:
+        steps = kv_steps(gpt, tokenizer, name)
+    except MicroGPTError as e:
+        out['error'] = f'{type(e).__name__}: {e}'
+        return out
+    label = token_labels(tokenizer)
+    out['steps'] = [{'pos': s['pos'], 'token': label[s['token']], 'next': label[s['next']],
+                     'next_id': s['next'], 'cache': [label[t] for t in s['cache']],
+                     'attn': [floats(a) for a in s['attn']], 'probs': s['probs']}
+                    for s in steps]
+    return out
+
+
+# ----------------------------------------------------------------------------- ch. 6: inference
+
+@graph_building()  # pure efficiency, as in sample()
+def next_token_probs(model, tokenizer, temperature=1.0, prefix=''):
+    """The model's next-token distribution after [BOS] + prefix, at a temperature."""
+    tokens = [tokenizer.BOS] + tokenizer.encode(prefix)
+    return probs(run_sequence(model, tokens)[-1]['logits'], temperature)
+
+
+def entropy(ps):
+    """Entropy in nats: how spread out a distribution is (ln 27 for uniform over 27)."""
+    return -total(p * math.log(p) for p in ps if p > 0)
+
+
+def sample_names(model, tokenizer, temperature, n=8, seed=None, draw=sample):
+    """n names at one temperature, from a stream seeded by the temperature itself (so the
+    same temperature always gives the same names). draw: the sampler of model's engine
+    (default: the scalar engine's sample)."""
+    rng = random.Random(round(1000 * temperature) if seed is None else seed)
+    return [draw(model, tokenizer, rng, temperature) for _ in range(n)]
+
+
+def temperature_state(temperature=0.5, n_names=8):
+    """Chapter 6's temperature slider: the trained model's distribution of the first
+    letter (after BOS) at this temperature, its entropy, and n_names sampled names."""
+    tokenizer, gpt = book_tokenizer(), book_model('trained')
+    temperature = float(temperature)
+    ps = next_token_probs(gpt, tokenizer, temperature)
+    H = entropy(ps)
+    return {'temperature': temperature, 'labels': token_labels(tokenizer), 'probs': ps,
+            'entropy': H, 'perplexity': math.exp(H), 'top': max(range(len(ps)), key=ps.__getitem__),
+            'names': sample_names(gpt, tokenizer, temperature, n_names)}
+
+
+@graph_building()  # pure efficiency, as in sample()
+def score(model, tokenizer, name):
+    """How surprised the model is by a name: the mean of -log p over its predictions
+    (each character, then the closing BOS), only the first block_size of them, exactly as
+    the training loss (bit for bit: see doc_loss). Returns (mean, rows) with rows
+    (pos, input, target, p, -log p)."""
+    tokens = tokenizer.frame(name)                       # raises TokenizerError for unknown characters
+    n = min(model.config.block_size, len(tokens) - 1)
+    rows = []
+    for pos, trace in enumerate(run_sequence(model, tokens[:n])):
+        p = probs(trace['logits'])[tokens[pos + 1]]
+        rows.append((pos, tokenizer.token_str(tokens[pos]), tokenizer.token_str(tokens[pos + 1]), p, -math.log(p)))
+    return (1 / n) * total(r[-1] for r in rows), rows
+
+
+def score_state(name='andrej'):
+    """Chapter 6's 'how likely is this name': -log p of every letter (and the closing
+    BOS) under the trained model, their mean, and the uniform guess ln(vocab_size)."""
+    tokenizer, gpt = book_tokenizer(), book_model('trained')
+    out = {'name': name, 'uniform': math.log(tokenizer.vocab_size), 'error': None, 'rows': [], 'mean': None}
+    try:
+        mean, rows = score(gpt, tokenizer, name)
+    except MicroGPTError as e:
+        out['error'] = f'{type(e).__name__}: {e}'
+        return out
+    out['mean'] = mean
+    out['perplexity'] = math.exp(mean)
+    out['rows'] = [{'pos': pos, 'input': a.strip('<>'), 'target': b.strip('<>'), 'p': p, 'nll': nll}
+                   for pos, a, b, p, nll in rows]
+    return out

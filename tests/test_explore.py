@@ -1,0 +1,123 @@
+"""microgpt.explore: the plain data behind the book's figures and browser widgets."""
+
+import json
+import math
+
+import pytest
+from helpers import GOLDEN_BOOK, read_lines
+
+from microgpt import MicroGPTError, explore
+from microgpt.train import StepInfo, doc_loss
+
+
+def golden_loss_lines(n):
+    return [line for line in read_lines(GOLDEN_BOOK) if line.startswith('step')][:n]
+
+
+def test_softmax_state_matches_the_models_softmax():
+    s = explore.softmax_state(logits=[2.0, 1.0, 0.1], temperature=0.5, labels=['a', 'b', 'c'])
+    assert s['labels'] == ['a', 'b', 'c'] and s['temperature'] == 0.5
+    e = [math.exp(z / 0.5) for z in (2.0, 1.0, 0.1)]
+    assert s['probs'] == explore.probs([2.0, 1.0, 0.1], 0.5)
+    assert all(abs(p - x / sum(e)) < 1e-12 for p, x in zip(s['probs'], e))
+    json.dumps(s)  # JSON-able
+    assert explore.softmax_state(logits=[0, 0])['labels'] == ['0', '1']
+
+
+def test_training_progress_reproduces_the_golden_losses():
+    items = _first(explore.training_progress(sample_every=0), 20)  # of the full 1000-step run
+    lines = [str(StepInfo(i['step'], i['num_steps'], i['loss'], i['lr'])) for i in items]
+    assert lines == golden_loss_lines(20)
+    assert all('samples' not in i for i in items)
+    json.dumps(items)
+
+
+def _first(gen, n):
+    out = []
+    for item in gen:
+        out.append(item)
+        if len(out) == n:
+            gen.close()
+            break
+    return out
+
+
+def test_preview_samples_do_not_disturb_training():
+    plain = list(explore.training_progress(num_steps=12, sample_every=0))
+    peeked = list(explore.training_progress(num_steps=12, sample_every=4, num_preview=3))
+    assert [i['loss'] for i in peeked] == [i['loss'] for i in plain]
+    with_samples = [i for i in peeked if 'samples' in i]
+    assert [i['step'] for i in with_samples] == [4, 8, 12]
+    assert all(len(i['samples']) == 3 and all(isinstance(s, str) for s in i['samples'])
+               for i in with_samples)
+
+
+def test_every_state_function_is_fast_json_and_matches_the_package():
+    import time
+    calls = [('tokens_state', {}), ('backward_state', {}), ('attention_state', {'model': 'untrained'}),
+             ('attention_state', {}), ('temperature_state', {}), ('score_state', {})]
+    for fn, kwargs in calls:
+        getattr(explore, fn)(**kwargs)  # warm the caches (names, shipped weights): once per process
+        seconds = []
+        for _ in range(3):  # CPU time, best of three: the machine may be busy with other tests
+            t = time.process_time()
+            state = getattr(explore, fn)(**kwargs)
+            seconds.append(time.process_time() - t)
+        assert min(seconds) < 1.0, (fn, seconds)
+        assert json.loads(json.dumps(state)) == state, fn
+    # ch. 2: the last step of the replay is what backward() computes
+    s = explore.backward_state(a=1.5, b=2.0, c=0.5)
+    L, _ = explore.expression(1.5, 2.0, 0.5)
+    L.backward()
+    assert s['steps'][-1]['grads'] == [v.grad for v in L.topological_order()]
+    assert s['order'] == ['a', 'b', '×', 'c', '+', 'log', 'const', 'L']
+    assert s['steps'][0]['grads'][-1] == 1 and s['steps'][0]['node'] is None
+    with pytest.raises(MicroGPTError, match=r"a\*b \+ c = -2 has no logarithm.*e\.g\. c = 7"):
+        explore.backward_state(a=2.0, b=-3.0, c=4.0)
+
+
+def test_tokens_state_gives_tokens_or_the_tokenizers_own_error():
+    s = explore.tokens_state('emma')
+    assert s['ids'] == [26, 4, 12, 12, 0, 26] and s['decoded'] == 'emma' and s['error'] is None
+    assert [t['text'] for t in s['tokens']] == ['BOS', 'e', 'm', 'm', 'a', 'BOS']
+    bad = explore.tokens_state('Zoë')
+    assert bad['error'].startswith("TokenizerError: character 'Z' (position 0 of 'Zoë') is not in the vocabulary")
+    assert bad['tokens'] == []
+
+
+def test_attention_state_is_the_models_own_trace():
+    from microgpt.model import Trace
+    model, tok = explore.book_model('trained'), explore.book_tokenizer()
+    s = explore.attention_state('emma', 'trained')
+    assert [st['token'] for st in s['steps']] == ['BOS', 'e', 'm', 'm', 'a']
+    assert [st['next'] for st in s['steps']] == ['e', 'm', 'm', 'a', 'BOS']
+    keys, values = model.empty_cache()
+    for pos, t in enumerate([tok.BOS] + tok.encode('emma')):
+        trace = Trace()
+        logits = model.gpt(t, pos, keys, values, trace=trace)
+        step = s['steps'][pos]
+        assert step['attn'] == [trace['attn_weights', 0, h] for h in range(4)]
+        assert step['probs'] == explore.probs(logits)
+        assert len(step['cache']) == pos + 1
+    assert explore.attention_state('Emma')['steps'][0]['token'] == 'BOS'  # lower-cased
+    assert explore.attention_state('zoë')['error'].startswith('TokenizerError')
+    long = explore.attention_state('christopher')
+    assert len(long['steps']) == 8  # cut to the context window
+
+
+def test_temperature_and_score_states():
+    model, tok = explore.book_model('trained'), explore.book_tokenizer()
+    s = explore.temperature_state(0.5)
+    assert s['probs'] == explore.next_token_probs(model, tok, 0.5)
+    assert abs(sum(s['probs']) - 1) < 1e-12 and len(s['names']) == 8
+    assert s['names'] == explore.temperature_state(0.5)['names']  # the temperature seeds the names
+    hot = explore.temperature_state(2.0)
+    assert hot['entropy'] > s['entropy']
+    sc = explore.score_state('emma')
+    mean, rows = explore.score(model, tok, 'emma')
+    assert sc['mean'] == mean and [r['nll'] for r in sc['rows']] == [r[-1] for r in rows]
+    assert [(r['input'], r['target']) for r in sc['rows']] == [('BOS', 'e'), ('e', 'm'), ('m', 'm'),
+                                                               ('m', 'a'), ('a', 'BOS')]
+    assert explore.score_state('zoë')['error'].startswith("TokenizerError: character 'ë'")
+    assert doc_loss(model, tok.frame('emma')).data == mean  # exactly the training loss of 'emma'
+    assert explore.total([0.1] * 10) == 0.9999999999999999  # left to right, on any Python
