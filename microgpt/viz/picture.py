@@ -168,7 +168,10 @@ def locate(obj, markers=None):
     """Where obj lives in the package, read with inspect from the real object: (module file
     name, qualified name, line numbers). Without markers: every line of obj. With markers
     (start, end): the lines of obj's source from the first line containing start to the first
-    line after it containing end. With markers ('every line with', text): those lines only."""
+    line after it containing end. With markers ('every line with', text): those lines only.
+    A decorated function is located by its own source, not its wrapper's: functools.wraps
+    (used by @graph_building(), a contextlib decorator) leaves the original in __wrapped__."""
+    obj = inspect.unwrap(obj)
     lines, first = inspect.getsourcelines(obj)
     name = os.path.basename(inspect.getsourcefile(obj))
     numbers = list(range(first, first + len(lines)))
