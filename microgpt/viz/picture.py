@@ -146,6 +146,52 @@ def fmt(xs, digits=4):
     return '[' + ', '.join(f'{x:+.{digits}f}' for x in xs) + ']'
 
 
+# The whole program, top to bottom, in the order a single-file version would define it:
+# (chapter that explains it, what it is, module, the objects of that module, in order).
+PROGRAM = [
+    (1, 'the data: documents, shuffle, tokenizer', 'data', ['load_docs', 'shuffled', 'Tokenizer']),
+    (2, 'autograd: a number that knows its gradient', 'autograd', ['Value']),
+    (3, 'parameters and the building blocks', 'model',
+     ['matrix', 'param_shapes', 'init_state_dict', 'linear', 'softmax', 'rmsnorm']),
+    (4, 'the model: gpt()', 'model', ['GPT.empty_cache', 'GPT.gpt']),
+    (5, 'training: loss, Adam, the loop', 'train', ['doc_loss', 'Adam', 'training_steps']),
+    (6, 'inference: temperature sampling', 'sample', ['sample']),
+]
+
+
+def program_blocks():
+    """The PROGRAM as (chapter, title, file, source) blocks, each source read from the package
+    with inspect (a decorated function by its own source, decorator included)."""
+    from importlib import import_module
+    blocks = []
+    for chapter, title, module, names in PROGRAM:
+        mod = import_module(f'microgpt.{module}')
+        sources = []
+        for name in names:
+            obj = mod
+            for part in name.split('.'):
+                obj = getattr(obj, part)
+            sources.append(inspect.getsource(inspect.unwrap(obj)))
+        blocks.append((chapter, title, f'microgpt/{module}.py', '\n'.join(sources)))
+    return blocks
+
+
+def program_listing():
+    """The whole program as one Python listing: every block headed by a comment that names the
+    chapter explaining it and the file it comes from."""
+    out = []
+    for chapter, title, path, source in program_blocks():
+        out.append(f'# {"=" * 76}\n# Chapter {chapter}: {title}   ({path})\n# {"=" * 76}\n')
+        out.append(source)
+    return '\n'.join(out)
+
+
+def show_program():
+    """program_listing(), highlighted as Python (the same display as show_source)."""
+    from IPython.display import Code
+    return Code(program_listing(), language='python')
+
+
 # ----------------------------------------------------------------------------- 7.2 what the code includes
 
 # (component, the object it lives in, which of its lines (see locate), chapter that explains it)
