@@ -46,6 +46,19 @@ def moving_average(xs, window):
     return (c[i] - c[lo]) / (i - lo)
 
 
+def smoothed(losses, window):
+    """The book's one convention for loss curves: (steps, averages), the trailing mean of the
+    last `window` steps, drawn only from step `window` on, where the window is full."""
+    import numpy as np
+    avg = moving_average(losses, window)[window - 1:]
+    return np.arange(window, len(losses) + 1), avg
+
+
+def ma_label(window):
+    """The legend text that goes with smoothed()."""
+    return f'moving average (last {window} steps)'
+
+
 def np_softmax(logits, temperature=1.0):
     """Probabilities from plain-float logits divided by the temperature (for reading
     traces and drawing; the model's own softmax works on Values)."""

@@ -26,7 +26,7 @@ from ..data import Tokenizer
 from ..model import GPT, rmsnorm
 from ..sample import sample as sample_name
 from ..train import Adam, doc_loss
-from .common import moving_average, np_softmax  # noqa: F401  (np_softmax: used by the chapter)
+from .common import ma_label, np_softmax, smoothed  # noqa: F401  (np_softmax: used by the chapter)
 
 # ----------------------------------------------------------------------------- 7.1 the data flow
 
@@ -556,10 +556,10 @@ def plot_engines(scalar_losses, numpy_losses, window=50):
     steps = np.arange(1, len(s) + 1)
     fig, (ax, ax2) = plt.subplots(2, 1, figsize=(10, 5.6), sharex=True, height_ratios=[3, 1.3])
     ax.plot(steps, s, color='#fdba74', lw=0.8, label='scalar engine, each step')
-    ax.plot(steps[window - 1:], moving_average(s, window)[window - 1:], color='#c2410c', lw=4, alpha=0.55,
-            label=f'scalar engine, mean of {window} steps')
-    ax.plot(steps[window - 1:], moving_average(n, window)[window - 1:], color='#1d4ed8', lw=1.4, ls='--',
-            label=f'NumPy engine, mean of {window} steps')
+    ax.plot(*smoothed(s, window), color='#c2410c', lw=4, alpha=0.55,
+            label=f'scalar engine, {ma_label(window)}')
+    ax.plot(*smoothed(n, window), color='#1d4ed8', lw=1.4, ls='--',
+            label=f'NumPy engine, {ma_label(window)}')
     ax.set_ylabel('loss')
     ax.set_title('Same 1000 steps, two engines: one curve')
     ax.legend(frameon=False, fontsize=11)
@@ -608,16 +608,15 @@ def plot_depth(runs, window=200, heldout=None):
     colors = ['#9ca3af', '#1d4ed8', '#c2410c', '#15803d']
     fig, (ax, ax2) = plt.subplots(2, 1, figsize=(10, 6.2), sharex=True, height_ratios=[3, 2])
     base_layers = next(iter(runs))
-    base = moving_average(runs[base_layers].losses, window)[window - 1:]
+    _, base = smoothed(runs[base_layers].losses, window)
     for (n_layer, run), color in zip(runs.items(), colors):
-        ma = moving_average(run.losses, window)[window - 1:]
-        steps = np.arange(window, len(run.losses) + 1)
+        steps, ma = smoothed(run.losses, window)
         label = f'{n_layer} layer{"s" if n_layer > 1 else ""}, {run.model.num_params():,} params'
         if heldout is not None:
             label += f' (unseen names: {heldout[n_layer]:.4f})'
         ax.plot(steps, ma, color=color, lw=2, label=label)
         ax2.plot(steps, ma - base, color=color, lw=2)
-    ax.set_ylabel(f'loss, mean of {window} steps')
+    ax.set_ylabel(f'loss, {ma_label(window)}')
     ax.set_title('Depth is capacity: same data, same steps, same algorithm')
     ax.legend(frameon=False)
     ax2.axhline(0, color='#6b7280', lw=0.8)
