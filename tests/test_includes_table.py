@@ -8,8 +8,8 @@ import pytest
 
 pytest.importorskip('matplotlib')  # microgpt.viz needs the [viz] extra
 
-import microgpt  # noqa: E402
-from microgpt.viz import picture  # noqa: E402
+import microgpt
+from microgpt.viz import picture
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(microgpt.__file__))
 ROWS = picture.includes_table()
