@@ -259,16 +259,17 @@ def greedy(model, tokenizer):
 
 def score(model, tokenizer, name):
     """How surprised the model is by a name: the mean of -log p over its predictions
-    (each character, then the closing BOS), only the first block_size of them, exactly as
-    the training loss. Returns (mean, rows) with rows (pos, input, target, p, -log p)."""
-    tokens = tokenizer.frame(name)                       # raises TokenizerError for unknown characters
+    (each character, then the closing BOS), only the first block_size of them, as in
+    the training loss. Returns (mean, rows), rows of (pos, input, target, p, -log p)."""
+    tokens = tokenizer.frame(name)  # TokenizerError for an unknown character
     n = min(model.config.block_size, len(tokens) - 1)
     keys, values = model.empty_cache()
     rows = []
     for pos in range(n):
         probs = softmax(_floats(model.gpt(tokens[pos], pos, keys, values)))
         p = float(probs[tokens[pos + 1]])
-        rows.append((pos, tokenizer.token_str(tokens[pos]), tokenizer.token_str(tokens[pos + 1]), p, -math.log(p)))
+        inp, target = (tokenizer.token_str(t) for t in tokens[pos:pos + 2])
+        rows.append((pos, inp, target, p, -math.log(p)))
     return sum(r[-1] for r in rows) / n, rows
 
 

@@ -128,8 +128,8 @@ def plot_data_flow():
 
 
 def forward_trace(gpt_model, tokens):
-    """One gpt() Trace per position of a framed document: what the model computed, as floats.
-    Runs the same positions the loss uses (the first block_size)."""
+    """One gpt() Trace per position of a framed document: what the model computed, as
+    floats. Runs the same positions the loss uses (the first block_size)."""
     from ..model import Trace
     n = min(gpt_model.config.block_size, len(tokens) - 1)
     keys, values = gpt_model.empty_cache()
@@ -507,8 +507,9 @@ def plot_bpe_growth(words, merges, marks=(0, 12, 50, 100, 300)):
 
 
 def mean_loss(np_model, tokenizer, docs):
-    """The average per-document loss of a NumPy-engine model on docs (no update: evaluation)."""
-    return float(np.mean([np_model.forward(tokenizer.frame(d))[0] for d in docs]))
+    """The mean per-document loss of a NumPy-engine model on docs (no update: evaluation)."""
+    losses = [np_model.forward(tokenizer.frame(d))[0] for d in docs]  # [0]: the loss
+    return float(np.mean(losses))
 
 
 # ----------------------------------------------------------------------------- 7.4 the efficiency boundary
