@@ -3,7 +3,7 @@
 # the microgpt package itself supports 3.10+).
 #
 #   make book      render the committed notebooks into _build/html (no re-execution;
-#                  about a minute after the first run's install)
+#                  about ten seconds once .venv is installed)
 #   make book-execute  re-execute every chapter in place, one at a time and showing
 #                  which chapter it is on (chapter 5 trains live: a few minutes), then build
 #   make test      unit tests, notebook regression tests (nbval), strict book build,

@@ -68,15 +68,19 @@ def np_softmax(logits, temperature=1.0):
     return e / e.sum()
 
 
-def animation_html(anim, **kwargs):
+def animation_html(anim, alt='An animation: step through its frames with the slider or the buttons.',
+                   **kwargs):
     """A matplotlib animation as a scrubbable JavaScript player (HTML), the static twin
     of a slider. matplotlib's player links Font Awesome from a CDN for its button icons;
     that link is dropped so the page works offline (the book's theme and JupyterLab
-    bring their own Font Awesome)."""
+    bring their own Font Awesome). alt: the frame's alt text, a sentence for screen readers."""
+    import html as html_lib
     import re
     from IPython.display import HTML
     html = anim.to_jshtml(**kwargs)
     html = re.sub(r'<link[^>]*font-awesome[^>]*>', '', html)
+    html = re.sub(r'<img id="(_anim_img\w+)"', lambda m: f'<img id="{m.group(1)}" alt="{html_lib.escape(alt)}"',
+                  html)
     plt.close(anim._fig)
     return HTML(html)
 
