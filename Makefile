@@ -2,7 +2,10 @@
 # Needs only GNU make and Python >= 3.11 (the pinned numpy/matplotlib need 3.11+;
 # the microgpt package itself supports 3.10+).
 #
-#   make book      build the HTML book into _build/html (zero warnings allowed)
+#   make book      render the committed notebooks into _build/html (no re-execution;
+#                  about ten seconds once .venv is installed)
+#   make book-execute  re-execute every chapter in place, one at a time and showing
+#                  which chapter it is on (chapter 5 trains live: a few minutes), then build
 #   make test      lint (ruff, actionlint), unit tests, notebook regression tests (nbval,
 #                  under other processor settings), the chapters from the built wheel
 #                  outside the repository, the Binder environment, strict book build,
@@ -47,7 +50,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 NOTEBOOKS = $(sort $(wildcard book/*.ipynb))
 UNIT_TESTS = $(wildcard tests/test_*.py tests/*/test_*.py)
 
-.PHONY: help venv .venv book test lint test-unit test-workflows test-nb test-dist test-binder \
+.PHONY: help venv .venv book book-execute test lint test-unit test-workflows test-nb test-dist test-binder \
         test-book test-browser test-pyodide lab bench clean distclean constraints
 
 help:
@@ -89,10 +92,25 @@ constraints:
 	@echo "constraints.txt regenerated; review with: git diff constraints.txt"
 
 # ----------------------------------------------------------------------- book
+# `make book` renders the outputs committed in the notebooks (execute_notebooks: off in
+# _config.yml): they are the verified ones, since `make test` re-executes every chapter
+# and compares each output (nbval). `make book-execute` re-runs the chapters first.
 book: $(VENV_READY)
 	$(BIN)/jupyter-book build . --path-output . $(JB_FLAGS)
 	@echo
 	@echo "Book built. Open: $(CURDIR)/_build/html/index.html"
+
+# One kernel at a time, in chapter order (chapter 7 reads the checkpoint chapter 5
+# writes), each notebook executed in place from book/ (its working directory).
+book-execute: $(VENV_READY)
+	@i=0; n=$(words $(NOTEBOOKS)); for nb in $(notdir $(NOTEBOOKS)); do \
+	  i=$$((i + 1)); start=$$(date +%s); \
+	  echo "[$$i/$$n] executing book/$$nb ..."; \
+	  (cd book && jupyter nbconvert --to notebook --execute --inplace --log-level=WARN \
+	     --ExecutePreprocessor.timeout=1200 $$nb); \
+	  echo "[$$i/$$n] book/$$nb done in $$(( $$(date +%s) - start )) s"; \
+	done
+	$(MAKE) --no-print-directory book
 
 # ----------------------------------------------------------------------- test
 test: lint test-workflows test-unit test-nb test-dist test-binder test-book test-browser
@@ -152,9 +170,8 @@ test-binder: $(VENV_READY)
 
 # The strict build: zero warnings. A full (--all) rebuild so that warnings from
 # unchanged pages are reported too. It renders the notebooks' committed outputs
-# (execute_notebooks: off) because test-nb has just re-executed every notebook
-# and checked that each output comes out identical; `make book` executes them
-# (cache mode). Fails on a non-zero exit OR on any warning in the log: Sphinx's
+# (execute_notebooks: off, as `make book` does) because test-nb has just re-executed
+# every notebook and checked that each output comes out identical. Fails on a non-zero exit OR on any warning in the log: Sphinx's
 # "WARNING:", Python's "...Warning:" lines, Jupyter Book's "[Warning]" boxes.
 # (local_extensions paths are relative to the config file, hence the absolute path.)
 TEST_CONFIG := _build/_config.test.yml

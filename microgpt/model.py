@@ -17,7 +17,7 @@ def matrix(nout, nin, std, rng):
 
 
 def init_state_dict(config, vocab_size, rng):
-    """Every weight matrix of the model, by name, drawn from rng in this exact order."""
+    """Every weight matrix of the model, by name, drawn from rng in this order."""
     return {name: matrix(nout, nin, config.init_std, rng)
             for name, (nout, nin) in param_shapes(config, vocab_size).items()}
 
@@ -78,7 +78,7 @@ class GPT:
         return cls(config, vocab_size, state_dict=state_dict)
 
     def empty_cache(self):
-        """A fresh KV cache: per layer, the keys and the values of every position so far."""
+        """A fresh KV cache: the keys and values of every position, per layer."""
         return [[] for _ in range(self.n_layer)], [[] for _ in range(self.n_layer)]
 
     def gpt(self, token_id, pos_id, keys, values, trace=None):

@@ -95,7 +95,9 @@ def step_animation(steps, tokenizer, block_size=8, title=None, interval=1600):
     fig = plt.figure(figsize=STEP_FIGSIZE, dpi=80)
     anim = FuncAnimation(fig, lambda i: draw_step(fig, steps, i, tokenizer, block_size, title),
                          frames=len(steps), interval=interval)
-    return animation_html(anim, default_mode='once')
+    alt = ('An animation with one frame per position of the name: the KV cache, each '
+           "head's attention over it and the next-token distribution at that position.")
+    return animation_html(anim, alt=alt, default_mode='once')
 
 
 def step_widget(models, tokenizer, text, block_size=8):

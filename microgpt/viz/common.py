@@ -164,6 +164,19 @@ def moving_average(xs, window):
     return (c[i] - c[lo]) / (i - lo)
 
 
+def smoothed(losses, window):
+    """The book's one convention for loss curves: (steps, averages), the trailing mean of the
+    last `window` steps, drawn only from step `window` on, where the window is full."""
+    import numpy as np
+    avg = moving_average(losses, window)[window - 1:]
+    return np.arange(window, len(losses) + 1), avg
+
+
+def ma_label(window):
+    """The legend text that goes with smoothed()."""
+    return f'moving average (last {window} steps)'
+
+
 def np_softmax(logits, temperature=1.0):
     """Probabilities from plain-float logits divided by the temperature (for reading
     traces and drawing; the model's own softmax works on Values)."""
@@ -181,17 +194,21 @@ def _smaller_frame(match):
     return 'data:image/png;base64,' + base64.b64encode(smaller_png(raw)).decode()
 
 
-def animation_html(anim, **kwargs):
+def animation_html(anim, alt='An animation: step through its frames with the slider or the buttons.',
+                   **kwargs):
     """A matplotlib animation as a scrubbable JavaScript player (HTML), the static twin
     of a slider. matplotlib's player links Font Awesome from a CDN for its button icons;
     that link is dropped so the page works offline (the book's theme and JupyterLab
-    bring their own Font Awesome)."""
+    bring their own Font Awesome). alt: the frame's alt text, a sentence for screen readers."""
+    import html as html_lib
     import re
 
     from IPython.display import HTML
     html = anim.to_jshtml(**kwargs)
     html = re.sub(r'<link[^>]*font-awesome[^>]*>', '', html)
     html = re.sub(r'data:image/png;base64,([A-Za-z0-9+/=\\\n]+)', _smaller_frame, html)  # frames, as figures
+    html = re.sub(r'<img id="(_anim_img\w+)"', lambda m: f'<img id="{m.group(1)}" alt="{html_lib.escape(alt)}"',
+                  html)
     plt.close(anim._fig)
     return HTML(html)
 

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 from matplotlib.colors import LogNorm, to_rgb
 from matplotlib.patches import FancyBboxPatch
 
-from .common import SLATE, moving_average, token_label
+from .common import SLATE, ma_label, smoothed, token_label
 
 # ----------------------------------------------------------------------------- token colours
 
@@ -235,9 +235,8 @@ def loss_yardsticks(losses, vocab_size, bigram, window=50):
     fig, ax = plt.subplots(figsize=(9, 4.4))
     ax.plot(steps, losses, '.', color='#94a3b8', markersize=3, label='loss of each step (one name)')
     if len(losses) >= window:
-        avg = moving_average(losses, window)[window - 1:]
-        ax.plot(steps[window - 1:], avg, color='#4f46e5', linewidth=2.2,
-                label=f'average of the last {window} steps')
+        ax.plot(*smoothed(losses, window), color='#4f46e5', linewidth=2.2,
+                label=ma_label(window))
     ax.axhline(uniform, color='#dc2626', linestyle='--', linewidth=1.5)
     ax.axhline(bigram, color='#16a34a', linestyle='--', linewidth=1.5)
     label_box = dict(facecolor='white', edgecolor='none', alpha=0.85, pad=1.5)

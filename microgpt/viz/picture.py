@@ -26,7 +26,7 @@ from ..data import Tokenizer
 from ..model import GPT, rmsnorm
 from ..sample import sample as sample_name
 from ..train import Adam, doc_loss
-from .common import moving_average
+from .common import ma_label, smoothed
 
 # ----------------------------------------------------------------------------- 7.1 the data flow
 
@@ -128,8 +128,8 @@ def plot_data_flow():
 
 
 def forward_trace(gpt_model, tokens):
-    """One gpt() Trace per position of a framed document: what the model computed, as floats.
-    Runs the same positions the loss uses (the first block_size)."""
+    """One gpt() Trace per position of a framed document: what the model computed, as
+    floats. Runs the same positions the loss uses (the first block_size)."""
     n = min(gpt_model.config.block_size, len(tokens) - 1)
     return run_sequence(gpt_model, tokens[:n])
 
@@ -137,6 +137,52 @@ def forward_trace(gpt_model, tokens):
 def fmt(xs, digits=4):
     """A short list of numbers at a fixed precision, for printing."""
     return '[' + ', '.join(f'{x:+.{digits}f}' for x in xs) + ']'
+
+
+# The whole program, top to bottom, in the order a single-file version would define it:
+# (chapter that explains it, what it is, module, the objects of that module, in order).
+PROGRAM = [
+    (1, 'the data: documents, shuffle, tokenizer', 'data', ['load_docs', 'shuffled', 'Tokenizer']),
+    (2, 'autograd: a number that knows its gradient', 'autograd', ['Value']),
+    (3, 'parameters and the building blocks', 'model',
+     ['matrix', 'param_shapes', 'init_state_dict', 'linear', 'softmax', 'rmsnorm']),
+    (4, 'the model: gpt()', 'model', ['GPT.empty_cache', 'GPT.gpt']),
+    (5, 'training: loss, Adam, the loop', 'train', ['doc_loss', 'Adam', 'training_steps']),
+    (6, 'inference: temperature sampling', 'sample', ['sample']),
+]
+
+
+def program_blocks():
+    """The PROGRAM as (chapter, title, file, source) blocks, each source read from the package
+    with inspect (a decorated function by its own source, decorator included)."""
+    from importlib import import_module
+    blocks = []
+    for chapter, title, module, names in PROGRAM:
+        mod = import_module(f'microgpt.{module}')
+        sources = []
+        for name in names:
+            obj = mod
+            for part in name.split('.'):
+                obj = getattr(obj, part)
+            sources.append(inspect.getsource(inspect.unwrap(obj)))
+        blocks.append((chapter, title, f'microgpt/{module}.py', '\n'.join(sources)))
+    return blocks
+
+
+def program_listing():
+    """The whole program as one Python listing: every block headed by a comment that names the
+    chapter explaining it and the file it comes from."""
+    out = []
+    for chapter, title, path, source in program_blocks():
+        out.append(f'# {"=" * 76}\n# Chapter {chapter}: {title}   ({path})\n# {"=" * 76}\n')
+        out.append(source)
+    return '\n'.join(out)
+
+
+def show_program():
+    """program_listing(), highlighted as Python (the same display as show_source)."""
+    from IPython.display import Code
+    return Code(program_listing(), language='python')
 
 
 # ----------------------------------------------------------------------------- 7.2 what the code includes
@@ -161,7 +207,10 @@ def locate(obj, markers=None):
     """Where obj lives in the package, read with inspect from the real object: (module file
     name, qualified name, line numbers). Without markers: every line of obj. With markers
     (start, end): the lines of obj's source from the first line containing start to the first
-    line after it containing end. With markers ('every line with', text): those lines only."""
+    line after it containing end. With markers ('every line with', text): those lines only.
+    A decorated function is located by its own source, not its wrapper's: functools.wraps
+    (used by @graph_building(), a contextlib decorator) leaves the original in __wrapped__."""
+    obj = inspect.unwrap(obj)
     lines, first = inspect.getsourcelines(obj)
     name = os.path.basename(inspect.getsourcefile(obj))
     numbers = list(range(first, first + len(lines)))
@@ -428,8 +477,9 @@ def plot_bpe_growth(words, merges, marks=(0, 12, 50, 100, 300)):
 
 
 def mean_loss(np_model, tokenizer, docs):
-    """The average per-document loss of a NumPy-engine model on docs (no update: evaluation)."""
-    return float(np.mean([np_model.forward(tokenizer.frame(d))[0] for d in docs]))
+    """The mean per-document loss of a NumPy-engine model on docs (no update: evaluation)."""
+    losses = [np_model.forward(tokenizer.frame(d))[0] for d in docs]  # [0]: the loss
+    return float(np.mean(losses))
 
 
 # ----------------------------------------------------------------------------- 7.4 the efficiency boundary
@@ -477,10 +527,10 @@ def plot_engines(scalar_losses, numpy_losses, window=50):
     steps = np.arange(1, len(s) + 1)
     fig, (ax, ax2) = plt.subplots(2, 1, figsize=(10, 5.6), sharex=True, height_ratios=[3, 1.3])
     ax.plot(steps, s, color='#fdba74', lw=0.8, label='scalar engine, each step')
-    ax.plot(steps[window - 1:], moving_average(s, window)[window - 1:], color='#c2410c', lw=4, alpha=0.55,
-            label=f'scalar engine, mean of {window} steps')
-    ax.plot(steps[window - 1:], moving_average(n, window)[window - 1:], color='#1d4ed8', lw=1.4, ls='--',
-            label=f'NumPy engine, mean of {window} steps')
+    ax.plot(*smoothed(s, window), color='#c2410c', lw=4, alpha=0.55,
+            label=f'scalar engine, {ma_label(window)}')
+    ax.plot(*smoothed(n, window), color='#1d4ed8', lw=1.4, ls='--',
+            label=f'NumPy engine, {ma_label(window)}')
     ax.set_ylabel('loss')
     ax.set_title('Same 1000 steps, two engines: one curve')
     ax.legend(frameon=False, fontsize=11)
@@ -529,16 +579,15 @@ def plot_depth(runs, window=200, heldout=None):
     colors = ['#9ca3af', '#1d4ed8', '#c2410c', '#15803d']
     fig, (ax, ax2) = plt.subplots(2, 1, figsize=(10, 6.2), sharex=True, height_ratios=[3, 2])
     base_layers = next(iter(runs))
-    base = moving_average(runs[base_layers].losses, window)[window - 1:]
+    _, base = smoothed(runs[base_layers].losses, window)
     for (n_layer, run), color in zip(runs.items(), colors):
-        ma = moving_average(run.losses, window)[window - 1:]
-        steps = np.arange(window, len(run.losses) + 1)
+        steps, ma = smoothed(run.losses, window)
         label = f'{n_layer} layer{"s" if n_layer > 1 else ""}, {run.model.num_params():,} params'
         if heldout is not None:
             label += f' (unseen names: {heldout[n_layer]:.4f})'
         ax.plot(steps, ma, color=color, lw=2, label=label)
         ax2.plot(steps, ma - base, color=color, lw=2)
-    ax.set_ylabel(f'loss, mean of {window} steps')
+    ax.set_ylabel(f'loss, {ma_label(window)}')
     ax.set_title('Depth is capacity: same data, same steps, same algorithm')
     ax.legend(frameon=False)
     ax2.axhline(0, color='#6b7280', lw=0.8)

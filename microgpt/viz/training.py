@@ -11,7 +11,7 @@ import numpy as np
 
 from ..autograd import graph_building
 from ..train import Adam, doc_loss
-from .common import RED, moving_average
+from .common import RED, ma_label, smoothed
 
 RAW = '#9ecae1'       # light blue: the loss of each step
 AVERAGE = '#08519c'   # dark blue: its moving average
@@ -113,7 +113,7 @@ class LiveLossPlot:
         self.fig, self.ax = plt.subplots(figsize=(8, 3.4))
         ax = self.ax
         (self.raw,) = ax.plot([], [], color=RAW, lw=0.8, label='loss of each step')
-        (self.avg,) = ax.plot([], [], color=AVERAGE, lw=2, label=f'moving average ({window} steps)')
+        (self.avg,) = ax.plot([], [], color=AVERAGE, lw=2, label=ma_label(window))
         ax.axhline(math.log(vocab_size), color=RED, ls='--', lw=1, label=f'ln {vocab_size}')
         ax.set_xlim(0, num_steps)
         ax.set_ylim(1.0, 4.5)
@@ -130,7 +130,8 @@ class LiveLossPlot:
         if info.step % self.every == 0 or info.step == info.num_steps:
             steps = np.arange(1, len(self.losses) + 1)
             self.raw.set_data(steps, self.losses)
-            self.avg.set_data(steps, moving_average(self.losses, self.window))
+            if len(self.losses) >= self.window:
+                self.avg.set_data(*smoothed(self.losses, self.window))
             self.title.set_text(f'Training live: step {info.step} / {info.num_steps}, '
                                 f'loss {info.loss:.4f}')
             self.handle.update(self.fig)
@@ -141,13 +142,13 @@ def plot_losses(losses, window=50, vocab_size=27, compare=100):
     guess. Right: the losses of the first and of the last `compare` steps as histograms."""
     losses = np.asarray(losses, dtype=float)
     steps = np.arange(1, len(losses) + 1)
-    avg = moving_average(losses, window)
+    avg_steps, avg = smoothed(losses, window)
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4), gridspec_kw={'width_ratios': [1.9, 1]})
     a1.plot(steps, losses, color=RAW, lw=0.8, label='loss of each step (one name)')
-    a1.plot(steps, avg, color=AVERAGE, lw=2.2, label=f'moving average ({window} steps)')
+    a1.plot(avg_steps, avg, color=AVERAGE, lw=2.2, label=ma_label(window))
     base = math.log(vocab_size)
     a1.axhline(base, color=RED, ls='--', lw=1.2, label=f'uniform guess: ln {vocab_size} = {base:.3f}')
-    a1.annotate(f'{avg[-1]:.3f}', (steps[-1], avg[-1]), xytext=(8, 0), textcoords='offset points',
+    a1.annotate(f'{avg[-1]:.3f}', (avg_steps[-1], avg[-1]), xytext=(8, 0), textcoords='offset points',
                 va='center', color=AVERAGE, fontweight='bold')
     a1.set_xlim(0, len(losses) * 1.06)
     a1.set_xlabel('training step')

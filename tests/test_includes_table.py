@@ -1,0 +1,91 @@
+"""Chapter 7's "what the code includes" table is read from the package with inspect: every
+row must name a file of the package and line numbers that hold the object it names."""
+
+import inspect
+import os
+
+import pytest
+
+pytest.importorskip('matplotlib')  # microgpt.viz needs the [viz] extra
+
+import microgpt
+from microgpt.viz import picture
+
+PACKAGE_DIR = os.path.dirname(os.path.abspath(microgpt.__file__))
+ROWS = picture.includes_table()
+
+
+def _lines(module):
+    with open(os.path.join(PACKAGE_DIR, module), encoding='utf-8') as f:
+        return f.read().splitlines()
+
+
+def _numbers(where):
+    """'3-5, 9' -> [3, 4, 5, 9]."""
+    out = []
+    for part in where.split(', '):
+        a, _, b = part.partition('-')
+        out.extend(range(int(a), int(b or a) + 1))
+    return out
+
+
+def test_the_table_lists_the_ten_components():
+    assert len(ROWS) == 10
+    assert len({r['component'] for r in ROWS}) == 10
+
+
+@pytest.mark.parametrize('row', ROWS, ids=[r['component'] for r in ROWS])
+def test_every_row_names_a_file_of_the_package(row):
+    assert os.path.isfile(os.path.join(PACKAGE_DIR, row['module'])), row
+    assert row['lines'] == len(_numbers(row['where']))
+
+
+PAIRS = list(zip(picture.COMPONENTS, ROWS))  # includes_table() keeps COMPONENTS' order
+
+
+@pytest.mark.parametrize('component,row', PAIRS, ids=[r['component'] for r in ROWS])
+def test_every_row_points_at_its_object_in_its_file(component, row):
+    _, obj, markers, _ = component
+    source, first = inspect.getsourcelines(inspect.unwrap(obj))
+    lines = _lines(row['module'])
+    numbers = _numbers(row['where'])
+    if markers is None:  # the whole object: exactly its own source
+        assert [lines[n - 1] for n in numbers] == source_lines(source)
+        name = row['object'].split('.')[-1]
+        assert any(line.lstrip().startswith((f'def {name}(', f'class {name}'))
+                   for line in source_lines(source))
+    else:  # part of a function: inside it, from its start marker to its end marker
+        assert first <= numbers[0] and numbers[-1] < first + len(source)
+        start, end = markers
+        if start == 'every line with':
+            assert all(end in lines[n - 1] for n in numbers)
+        else:
+            assert start in lines[numbers[0] - 1] and end in lines[numbers[-1] - 1]
+
+
+def source_lines(source):
+    return [line.rstrip('\n') for line in source]
+
+
+def test_a_decorated_function_is_found_in_its_own_module():
+    """@graph_building() wraps microgpt's sample(); the wrapper lives in contextlib.py."""
+    name, qualname, numbers = picture.locate(microgpt.sample_many.__globals__['sample'])
+    assert (name, qualname) == ('sample.py', 'sample')
+    assert _lines('sample.py')[numbers[0] - 1].startswith('@graph_building')
+
+
+def test_the_program_listing_is_the_package_source_in_chapter_order():
+    """Chapter 7's one-page program: every block is read from the package, tagged with the
+    chapter that explains it, chapters 1 to 6 in order."""
+    blocks = picture.program_blocks()
+    assert [chapter for chapter, *_ in blocks] == [1, 2, 3, 4, 5, 6]
+    listing = picture.program_listing()
+    for chapter, _, path, source in blocks:
+        assert os.path.isfile(os.path.join(os.path.dirname(PACKAGE_DIR), path)), path
+        assert f'# Chapter {chapter}: ' in listing and source in listing
+    for _, _, module, names in picture.PROGRAM:
+        for name in names:
+            obj = getattr(__import__(f'microgpt.{module}', fromlist=['_']), name.split('.')[0])
+            for part in name.split('.')[1:]:
+                obj = getattr(obj, part)
+            assert inspect.getsource(inspect.unwrap(obj)) in listing, name
