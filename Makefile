@@ -44,7 +44,6 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 NOTEBOOKS = $(sort $(wildcard book/*.ipynb))
 UNIT_TESTS = $(wildcard tests/test_*.py tests/*/test_*.py)
 
-
 .PHONY: help venv .venv book test lint test-unit test-nb test-book test-browser \
         lab bench clean distclean constraints
 
