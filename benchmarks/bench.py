@@ -38,6 +38,7 @@ from microgpt.data import NAMES_PATH, Tokenizer, load_docs, shuffled
 from microgpt.model import GPT
 from microgpt.sample import sample as scalar_sample
 from microgpt.train import training_steps
+from microgpt.viz.common import table_lines  # the book's one table printer
 
 
 def setup(config, data_path):
@@ -204,16 +205,15 @@ def print_table(r, out=print):
         f"(Python {r['python']}, NumPy {r['numpy_version']}, {r['cpus']} CPUs, "
         f"load average {r['load_average'][0]:.2f} -> {r['load_average'][1]:.2f})")
     out("")
-    out(f"{'training':<30} {'runs':>5} {'median ms/step':>15} {'total s':>10} {'cpu s':>10}")
-    for key, label in ENGINES:
-        t = r[key]['training']
-        runs = r['repeats'] if key == 'numpy' else 1
-        out(f"{'  ' + label:<30} {runs:>5} {t['median_step_ms']:>15.3f} {t['total_s']:>10.3f} {t['cpu_s']:>10.3f}")
+    training = [('  ' + label, r['repeats'] if key == 'numpy' else 1, r[key]['training']['median_step_ms'],
+                 r[key]['training']['total_s'], r[key]['training']['cpu_s']) for key, label in ENGINES]
+    for line in table_lines(['training', 'runs', 'median ms/step', 'total s', 'cpu s'], training, '{:.3f}'):
+        out(line)
     out("")
-    out(f"{'sampling 20 names, T=0.5':<30} {'runs':>5} {'median ms':>15} {'cpu ms':>10}")
-    for key, label in ENGINES:
-        sm = r[key]['sampling']
-        out(f"{'  ' + label:<30} {r['sample_repeats']:>5} {sm['median_ms']:>15.3f} {sm['median_cpu_ms']:>10.3f}")
+    sampling = [('  ' + label, r['sample_repeats'], r[key]['sampling']['median_ms'],
+                 r[key]['sampling']['median_cpu_ms']) for key, label in ENGINES]
+    for line in table_lines(['sampling 20 names, T=0.5', 'runs', 'median ms', 'cpu ms'], sampling, '{:.3f}'):
+        out(line)
     out("")
     out("ratios (of wall time; of CPU time in brackets)")
     lines = [('numpy speed-up over scalar, training', 'numpy_speedup_training'),
