@@ -162,6 +162,8 @@ def main():
     start = time.time()
     try:
         {'dist': dist, 'binder': binder}[args.what](tmp, args.cpu)
+    except subprocess.CalledProcessError as e:
+        sys.exit(f"{args.what}: FAILED: `{' '.join(map(str, e.cmd))}` exited with {e.returncode} (output above)")
     finally:
         if args.keep:
             print(f"kept {tmp}")
