@@ -178,5 +178,13 @@
     }
   };
 
+  // The widgets' one DOM helper: an element with an optional class and text.
+  live.el = function (tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  };
+
   window.MicrogptLive = live;
 })();

@@ -6,12 +6,7 @@
   'use strict';
   const live = MicrogptLive;
 
-  function el(tag, cls, text) {
-    const e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
+  const el = live.el;  // document.createElement with a class and text (runtime.js)
 
   live.register('attention', function init(root, state) {
     root.innerHTML = '';

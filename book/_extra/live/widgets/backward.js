@@ -8,12 +8,7 @@
   const live = MicrogptLive;
   const SVG = 'http://www.w3.org/2000/svg';
 
-  function el(tag, cls, text) {
-    const e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
+  const el = live.el;  // document.createElement with a class and text (runtime.js)
 
   function svg(tag, attrs, text) {
     const e = document.createElementNS(SVG, tag);

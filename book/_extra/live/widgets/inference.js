@@ -6,12 +6,7 @@
   'use strict';
   const live = MicrogptLive;
 
-  function el(tag, cls, text) {
-    const e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
+  const el = live.el;  // document.createElement with a class and text (runtime.js)
 
   // A table of exact numbers (data-value holds the full float for tests and copy-paste).
   function numbersTable(caption, header, rows) {
