@@ -86,7 +86,7 @@ def test_tokens_state_gives_tokens_or_the_tokenizers_own_error():
 
 
 def test_attention_state_is_the_models_own_trace():
-    from microgpt.model import Trace
+    from microgpt.contract import Trace
     model, tok = explore.book_model('trained'), explore.book_tokenizer()
     s = explore.attention_state('emma', 'trained')
     assert [st['token'] for st in s['steps']] == ['BOS', 'e', 'm', 'm', 'a']
