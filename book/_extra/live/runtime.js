@@ -186,5 +186,51 @@
     return e;
   };
 
+  // The widgets' controls, built one way everywhere: a labelled range slider with its
+  // readout, a labelled text box, and the line that shows an error message.
+  live.slider = function (text, opts) {
+    const label = live.el('label', 'mg-control', text + ' ');
+    const input = live.el('input');
+    input.type = 'range';
+    input.min = String(opts.min);
+    if (opts.max !== undefined) input.max = String(opts.max);
+    input.step = String(opts.step);
+    input.value = String(opts.value);
+    input.setAttribute('aria-label', opts.aria || text);
+    const readout = live.el('output', 'mg-readout', opts.readout !== undefined ? opts.readout : String(opts.value));
+    label.append(input, readout);
+    return { label: label, input: input, readout: readout };
+  };
+
+  live.textInput = function (text, value, aria) {
+    const label = live.el('label', 'mg-control', text + ' ');
+    const input = live.el('input');
+    input.type = 'text';
+    input.value = value;
+    input.spellcheck = false;
+    input.setAttribute('aria-label', aria);
+    label.appendChild(input);
+    return { label: label, input: input };
+  };
+
+  live.errorLine = function () {
+    const p = live.el('p', 'mg-error');
+    p.setAttribute('role', 'alert');
+    p.style.color = 'var(--pst-color-danger, #b91c1c)';
+    return p;
+  };
+
+  // A caller of microgpt.explore.<fn> that hands on only the answer to the newest request:
+  // a reader typing fast must never see an older answer overwrite a newer one.
+  live.latestOnly = function (fn) {
+    let latest = 0;
+    return function (kwargs, el, show, fail) {
+      const mine = ++latest;
+      live.call('explore', fn, kwargs, { el: el })
+        .then(function (s) { if (mine === latest) show(s); })
+        .catch(function (e) { if (mine === latest) fail(e); });
+    };
+  };
+
   window.MicrogptLive = live;
 })();

@@ -11,13 +11,8 @@
   live.register('attention', function init(root, state) {
     root.innerHTML = '';
     const controls = el('div', 'mg-live-controls');
-    const nameLabel = el('label', 'mg-control', 'name ');
-    const name = el('input');
-    name.type = 'text';
-    name.value = state.name;
-    name.spellcheck = false;
-    name.setAttribute('aria-label', 'name');
-    nameLabel.appendChild(name);
+    const nameBox = live.textInput('name', state.name, 'name');
+    const nameLabel = nameBox.label, name = nameBox.input;
     const modelLabel = el('label', 'mg-control', 'model ');
     const model = el('select');
     model.setAttribute('aria-label', 'model');
@@ -28,24 +23,15 @@
     });
     model.value = state.model;
     modelLabel.appendChild(model);
-    const posLabel = el('label', 'mg-control', 'position ');
-    const slider = el('input');
-    slider.type = 'range';
-    slider.min = '0';
-    slider.step = '1';
-    slider.value = '0';
-    slider.setAttribute('aria-label', 'position');
-    const readout = el('output', 'mg-readout', '0');
-    posLabel.append(slider, readout);
+    const pos = live.slider('position', { min: 0, step: 1, value: 0 });
+    const posLabel = pos.label, slider = pos.input, readout = pos.readout;
     controls.append(nameLabel, modelLabel, posLabel);
     const heading = el('p', 'mg-summary');
     heading.setAttribute('aria-live', 'polite');
     const cache = el('div', 'mg-figure mg-cache');
     const attn = el('div', 'mg-figure');
     const dist = el('div', 'mg-figure');
-    const error = el('p', 'mg-error');
-    error.setAttribute('role', 'alert');
-    error.style.color = 'var(--pst-color-danger, #b91c1c)';
+    const error = live.errorLine();
     root.append(controls, heading, error, cache, attn, dist);
 
     let current = state;
@@ -107,12 +93,10 @@
       draw();
     }
 
-    let latest = 0;
+    const ask = live.latestOnly('attention_state');
     function recompute() {
-      const mine = ++latest;
-      live.call('explore', 'attention_state', { name: name.value, model: model.value }, { el: root })
-        .then(function (s) { if (mine === latest) show(s); })
-        .catch(function (e) { if (mine === latest) show({ error: e.message, steps: [] }); });
+      ask({ name: name.value, model: model.value }, root, show,
+          function (e) { show({ error: e.message, steps: [] }); });
     }
     name.addEventListener('input', recompute);
     model.addEventListener('change', recompute);

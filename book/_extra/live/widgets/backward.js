@@ -109,15 +109,8 @@
     const prev = el('button', 'mg-button', '\u25c0 back');
     const next = el('button', 'mg-button', 'next \u25b6');
     prev.type = next.type = 'button';
-    const label = el('label', 'mg-control', 'step ');
-    const slider = el('input');
-    slider.type = 'range';
-    slider.min = '0';
-    slider.step = '1';
-    slider.value = '0';
-    slider.setAttribute('aria-label', 'step of backward()');
-    const readout = el('output', 'mg-readout', '0');
-    label.append(slider, readout);
+    const step = live.slider('step', { min: 0, step: 1, value: 0, aria: 'step of backward()' });
+    const label = step.label, slider = step.input, readout = step.readout;
     stepper.append(prev, label, next);
     const title = el('p', 'mg-summary');
     title.setAttribute('aria-live', 'polite');
@@ -125,9 +118,7 @@
     const fig = el('div', 'mg-figure');
     fig.style.overflowX = 'auto';
     const table = el('div', 'mg-table');
-    const error = el('p', 'mg-error');
-    error.setAttribute('role', 'alert');
-    error.style.color = 'var(--pst-color-danger, #b91c1c)';
+    const error = live.errorLine();
     root.append(inputs, stepper, title, error, fig, order, table);
 
     let current = state;
@@ -147,17 +138,15 @@
       next.disabled = i === s.steps.length - 1;
     }
 
-    let latest = 0;
+    const ask = live.latestOnly('backward_state');
     function recompute() {
       const kwargs = {};
       for (const k in boxes) {
         if (boxes[k].value === '' || !isFinite(Number(boxes[k].value))) return;
         kwargs[k] = Number(boxes[k].value);
       }
-      const mine = ++latest;
-      live.call('explore', 'backward_state', kwargs, { el: root })
-        .then(function (s) { if (mine === latest) { error.textContent = ''; current = s; draw(); } })
-        .catch(function (e) { if (mine === latest) error.textContent = e.message; });
+      ask(kwargs, root, function (s) { error.textContent = ''; current = s; draw(); },
+          function (e) { error.textContent = e.message; });
     }
     Object.keys(boxes).forEach(function (k) { boxes[k].addEventListener('change', recompute); });
     slider.addEventListener('input', draw);

@@ -33,37 +33,18 @@
     return table;
   }
 
-  function latestOnly(fn) {  // only the answer to the last request is drawn
-    let latest = 0;
-    return function (kwargs, show, fail) {
-      const mine = ++latest;
-      live.call('explore', fn, kwargs, { el: arguments[3] })
-        .then(function (s) { if (mine === latest) show(s); })
-        .catch(function (e) { if (mine === latest) fail(e); });
-    };
-  }
-
   function temperatureWidget(root, state) {
-    const label = el('label', 'mg-control', 'temperature ');
-    const slider = el('input');
-    slider.type = 'range';
-    slider.min = '0.05';
-    slider.max = '3';
-    slider.step = '0.05';
-    slider.value = String(state.temperature);
-    slider.setAttribute('aria-label', 'temperature');
-    const readout = el('output', 'mg-readout', state.temperature.toFixed(2));
-    label.append(slider, readout);
+    const t = live.slider('temperature', { min: 0.05, max: 3, step: 0.05, value: state.temperature,
+                                           readout: state.temperature.toFixed(2) });
+    const label = t.label, slider = t.input, readout = t.readout;
     const fig = el('div', 'mg-figure');
     const info = el('p', 'mg-summary');
     info.setAttribute('aria-live', 'polite');
     const names = el('p', 'mg-names mg-samples');
-    const error = el('p', 'mg-error');
-    error.setAttribute('role', 'alert');
-    error.style.color = 'var(--pst-color-danger, #b91c1c)';
+    const error = live.errorLine();
     const numbers = el('details', 'mg-details');
     root.append(label, fig, info, names, error, numbers);
-    const ask = latestOnly('temperature_state');
+    const ask = live.latestOnly('temperature_state');
 
     function show(s) {
       error.textContent = '';
@@ -85,29 +66,22 @@
 
     slider.addEventListener('input', function () {
       readout.textContent = Number(slider.value).toFixed(2);
-      ask({ temperature: Number(slider.value), n_names: state.names.length }, show,
-        function (e) { error.textContent = e.message; }, root);
+      ask({ temperature: Number(slider.value), n_names: state.names.length }, root, show,
+        function (e) { error.textContent = e.message; });
     });
     show(state);
   }
 
   function scoreWidget(root, state) {
-    const label = el('label', 'mg-control', 'your name: ');
-    const input = el('input');
-    input.type = 'text';
-    input.value = state.name;
-    input.spellcheck = false;
-    input.setAttribute('aria-label', 'name to score');
-    label.appendChild(input);
+    const box = live.textInput('your name:', state.name, 'name to score');
+    const label = box.label, input = box.input;
     const summary = el('p', 'mg-summary');
     summary.setAttribute('aria-live', 'polite');
     const fig = el('div', 'mg-figure');
-    const error = el('p', 'mg-error');
-    error.setAttribute('role', 'alert');
-    error.style.color = 'var(--pst-color-danger, #b91c1c)';
+    const error = live.errorLine();
     const table = el('div', 'mg-table');
     root.append(label, summary, fig, table, error);
-    const ask = latestOnly('score_state');
+    const ask = live.latestOnly('score_state');
 
     function show(s) {
       error.textContent = s.error || '';
@@ -131,7 +105,7 @@
     }
 
     input.addEventListener('input', function () {
-      ask({ name: input.value.trim() }, show, function (e) { error.textContent = e.message; }, root);
+      ask({ name: input.value.trim() }, root, show, function (e) { error.textContent = e.message; });
     });
     show(state);
   }

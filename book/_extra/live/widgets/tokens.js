@@ -4,26 +4,15 @@
 (function () {
   'use strict';
   MicrogptLive.register('tokens', function init(root, state) {
+    const live = MicrogptLive;
     root.innerHTML = '';
-    const label = document.createElement('label');
-    label.className = 'mg-control';
-    label.textContent = 'text: ';
-    const input = document.createElement('input');
-    input.type = 'text';
-    input.value = state.text;
-    input.spellcheck = false;
-    input.setAttribute('aria-label', 'text to tokenize');
-    label.appendChild(input);
-    const chips = document.createElement('div');
-    chips.className = 'mg-figure';
-    const summary = document.createElement('p');
-    summary.className = 'mg-summary';
+    const text = live.textInput('text:', state.text, 'text to tokenize');
+    const chips = live.el('div', 'mg-figure');
+    const summary = live.el('p', 'mg-summary');
     summary.setAttribute('aria-live', 'polite');
-    const error = document.createElement('p');
-    error.className = 'mg-error';
-    error.setAttribute('role', 'alert');
-    error.style.color = 'var(--pst-color-danger, #b91c1c)';
-    root.append(label, chips, summary, error);
+    const error = live.errorLine();
+    const input = text.input;
+    root.append(text.label, chips, summary, error);
 
     function show(s) {
       error.textContent = s.error || '';
@@ -32,7 +21,7 @@
         summary.textContent = '';
         return;
       }
-      MicrogptLive.render.chips(chips, {
+      live.render.chips(chips, {
         tokens: s.tokens.map(function (t) { return { text: t.text, id: t.id, title: t.text + ': token id ' + t.id }; })
       });
       summary.textContent = s.ids.length + ' tokens: [' + s.ids.join(', ') + ']; decode(tokens) = ' +
@@ -40,12 +29,9 @@
       root.dataset.ids = s.ids.join(',');
     }
 
-    let latest = 0;
+    const ask = live.latestOnly('tokens_state');
     input.addEventListener('input', function () {
-      const mine = ++latest;
-      MicrogptLive.call('explore', 'tokens_state', { text: input.value }, { el: root })
-        .then(function (s) { if (mine === latest) show(s); })
-        .catch(function (e) { if (mine === latest) show({ error: e.message }); });
+      ask({ text: input.value }, root, show, function (e) { show({ error: e.message }); });
     });
     show(state);
   });
