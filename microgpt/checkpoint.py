@@ -5,12 +5,18 @@ weight (Python writes floats so that they read back bit for bit) and the step re
 
 Saving never destroys the previous file: the checkpoint is checked and serialized first,
 written to a temporary file in the same folder, flushed to disk, and only then renamed
-over the old one (a rename within one folder is atomic).
+over the old one (a rename within one folder is atomic). A temporary file is named
+.NAME.microgpt-PID-XXXXXXXX.tmp, so that one left by a killed process can be recognised
+and removed by the next save. If the disk is full, the weights go to the system's
+temporary folder instead, and the error says where.
 """
 
+import contextlib
 import json
 import math
 import os
+import re
+import stat
 import tempfile
 
 from .config import Config
@@ -24,10 +30,15 @@ VERSION = 1
 
 
 def check_save_path(path):
-    """Fail now, not after training, if path cannot be written: a folder, or in a folder
-    that does not exist or is not writable."""
+    """Fail now, not after training, if path cannot be written: a folder, in a folder that
+    does not exist or is not writable, something other than a regular file (a symlink, a
+    device, a FIFO: saving would replace it), or a folder where no file can be created."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
+    kind = _special_kind(path)
+    if kind:
+        raise CheckpointError(f"cannot save the checkpoint to {path!r}: it is {kind}, not a regular file, and "
+                              "saving would replace it. Give the path of a regular file or of a new one.")
     if os.path.isdir(path):
         raise CheckpointError(f"cannot save the checkpoint to {path!r}: it is a folder. "
                               "Give a file name, e.g. model.json.")
@@ -37,7 +48,58 @@ def check_save_path(path):
     if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
         raise CheckpointError(f"cannot save the checkpoint to {path!r}: no permission to write there. "
                               "Choose a path in a folder you can write to.")
+    try:  # the proof: make (and remove) the temporary file a save will make
+        fd, tmp = _temporary_file(path)
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as e:
+        raise CheckpointError(f"cannot save the checkpoint to {path!r}: no file can be created in {folder!r} "
+                              f"({e.strerror}). Choose a path on another disk or folder.") from None
     return path
+
+
+def _special_kind(path):
+    """'a symbolic link', 'a FIFO', ... if path exists and is not a regular file or folder."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:  # nothing there yet
+        return None
+    kinds = [(stat.S_ISLNK, 'a symbolic link'), (stat.S_ISCHR, 'a character device'),
+             (stat.S_ISBLK, 'a block device'), (stat.S_ISFIFO, 'a FIFO (named pipe)'), (stat.S_ISSOCK, 'a socket')]
+    return next((kind for is_kind, kind in kinds if is_kind(mode)), None)
+
+
+def _temporary_file(path):
+    """(fd, name) of a new private file beside path, named after this process."""
+    folder, name = os.path.split(os.path.abspath(path))
+    return tempfile.mkstemp(dir=folder, prefix=f'.{name}.microgpt-{os.getpid()}-', suffix='.tmp')
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except (ProcessLookupError, OverflowError):  # gone, or not a pid at all
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def remove_stale_temporary_files(path):
+    """Delete the temporary files of saves to path whose process no longer exists (killed
+    half way through a save). Those of running processes are left alone."""
+    if os.name != 'posix':  # os.kill(pid, 0) would end the process on Windows
+        return []
+    folder, name = os.path.split(os.path.abspath(path))
+    pattern = re.compile(rf'\.{re.escape(name)}\.microgpt-(\d+)-\w+\.tmp')
+    removed = []
+    for entry in os.listdir(folder):
+        match = pattern.fullmatch(entry)
+        if match and not _pid_alive(int(match.group(1))):
+            with contextlib.suppress(OSError):  # another save may have removed it first
+                os.unlink(os.path.join(folder, entry))
+                removed.append(entry)
+    return removed
 
 
 def _file_mode(path):
@@ -67,8 +129,20 @@ def save_checkpoint(path, model, tokenizer, step, losses=None, extra=None):
     except (TypeError, ValueError) as e:
         raise CheckpointError(f"cannot save to {path!r}: the checkpoint holds a value JSON cannot store ({e}); "
                               "pass only numbers, strings, lists and dicts in extra and losses.") from None
-    folder, name = os.path.split(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f'.{name}.', suffix='.tmp')
+    try:
+        _write_atomically(path, text)
+    except OSError as e:
+        rescued = _rescue(path, text)
+        where = (f"the weights were saved to {rescued!r} instead: move that file where you want it"
+                 if rescued else "the weights could not be saved anywhere: free some space, then save again")
+        raise CheckpointError(f"cannot save the checkpoint to {path!r} ({e.strerror}); a file already there is "
+                              f"unchanged, and {where}.") from None
+    remove_stale_temporary_files(path)
+
+
+def _write_atomically(path, text):
+    """Write text to a temporary file beside path, flush it to disk, rename it over path."""
+    fd, tmp = _temporary_file(path)
     try:
         os.chmod(tmp, _file_mode(path))  # mkstemp makes it private; keep the usual permissions
         with os.fdopen(fd, 'w', encoding='utf-8') as f:
@@ -76,11 +150,22 @@ def save_checkpoint(path, model, tokenizer, step, losses=None, extra=None):
             f.flush()
             os.fsync(f.fileno())  # on disk before it replaces the old file
         os.replace(tmp, path)
-    except BaseException as e:  # also Ctrl-C: never leave the temporary file behind
+    except BaseException:  # also Ctrl-C: never leave the temporary file behind
         os.unlink(tmp)
-        if isinstance(e, OSError):
-            raise CheckpointError(f"cannot save the checkpoint to {path!r}: {e.strerror}.") from None
         raise
+
+
+def _rescue(path, text):
+    """After a failed save: the same checkpoint in the system's temporary folder (often
+    another disk). Returns its path, or None if that fails too."""
+    rescue = os.path.join(tempfile.gettempdir(), f'microgpt-rescued-{os.getpid()}-{os.path.basename(path)}')
+    if os.path.abspath(rescue) == os.path.abspath(path) or _special_kind(rescue):
+        return None
+    try:
+        _write_atomically(rescue, text)
+    except OSError:
+        return None
+    return rescue
 
 
 def load_checkpoint(path, config=None):
@@ -102,17 +187,20 @@ def load_checkpoint(path, config=None):
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise CheckpointError(f"checkpoint {path!r} is corrupt (not valid JSON: {e}); "
                               "it may be truncated. Save it again.") from None
+    except (ValueError, RecursionError) as e:  # an integer of over 4,300 digits; lists nested too deep
+        what = 'nested too deeply' if isinstance(e, RecursionError) else f'a number too long to read ({e})'
+        raise CheckpointError(f"checkpoint {path!r} is corrupt: {what}. "
+                              "A checkpoint saved by microgpt has neither; save it again.") from None
     if not isinstance(ckpt, dict) or ckpt.get('format') != FORMAT:
         raise CheckpointError(f"{path!r} is not a microgpt checkpoint (no 'format': '{FORMAT}').")
     if ckpt.get('version') != VERSION:
         raise CheckpointError(f"checkpoint {path!r} has version {ckpt.get('version')!r}; "
                               f"this microgpt reads version {VERSION}.")
     try:
+        _check_fields(ckpt)
         saved = Config.from_dict(ckpt['config'])
         tokenizer = Tokenizer([ckpt['uchars']])
         weights = ckpt['weights']
-        if not isinstance(ckpt['step'], int):
-            raise TypeError(f"step is {ckpt['step']!r}, not an integer")
     except (KeyError, TypeError, ConfigError) as e:
         raise CheckpointError(f"checkpoint {path!r} is corrupt: bad or missing field ({e}).") from None
     if config is not None:
@@ -137,6 +225,35 @@ def _check_weights(path, weights, config, vocab_size):
     except ConfigError as e:
         raise CheckpointError(f"checkpoint {path!r} is corrupt: {e}") from None
     for name, w in weights.items():
-        if not all(isinstance(x, (int, float)) and math.isfinite(x) for r in w for x in r):
+        if not all(is_finite_number(x) for r in w for x in r):
             raise CheckpointError(f"checkpoint {path!r} is corrupt: {name} holds a value "
                                   "that is not a finite number.")
+
+
+def is_finite_number(x):
+    """An int or float (not a bool: JSON's true is no weight) that a float can hold."""
+    if type(x) not in (int, float):
+        return False
+    try:
+        return math.isfinite(x)
+    except OverflowError:  # an integer beyond any float, e.g. 10**400
+        return False
+
+
+def _check_fields(ckpt):
+    """The fields besides the config and the weights, strictly: bool is not a number here."""
+    for key in ('config', 'uchars', 'step', 'weights'):
+        if key not in ckpt:
+            raise KeyError(key)
+    if not isinstance(ckpt['config'], dict):
+        raise TypeError(f"config is {type(ckpt['config']).__name__}, not a dict of fields")
+    if not isinstance(ckpt['uchars'], str):
+        raise TypeError(f"uchars is {ckpt['uchars']!r}, not a string of characters")
+    step = ckpt['step']
+    if type(step) is not int or step < 0:
+        raise TypeError(f"step is {step!r}, not an integer >= 0")
+    losses = ckpt.get('losses')
+    if losses is not None and not (isinstance(losses, list) and all(is_finite_number(x) for x in losses)):
+        raise TypeError(f"losses is {losses!r:.60}, not a list of finite numbers or null")
+    if not isinstance(ckpt.get('extra', {}), dict):
+        raise TypeError(f"extra is {ckpt['extra']!r:.60}, not a dict")

@@ -41,9 +41,9 @@ class Config:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise ConfigError(f"{name} must be a positive integer, got {value!r}.")
-        if not isinstance(self.seed, int) or isinstance(self.seed, bool):
-            raise ConfigError(f"seed must be an integer, got {self.seed!r}: the seed is what makes a "
-                              "run reproducible (the default is 42).")
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
+            raise ConfigError(f"seed must be an integer >= 0, got {self.seed!r}: the seed is what makes a "
+                              "run reproducible (the default is 42; Python would run seed -1 as seed 1).")
         if not isinstance(self.num_samples, int) or isinstance(self.num_samples, bool) or self.num_samples < 0:
             raise ConfigError(f"num_samples must be an integer >= 0, got {self.num_samples!r}.")
         for name in ('learning_rate', 'beta1', 'beta2', 'eps', 'init_std'):

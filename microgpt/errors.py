@@ -30,3 +30,7 @@ class TrainingError(MicroGPTError, FloatingPointError):
 
 class CheckpointError(MicroGPTError, ValueError):
     """A checkpoint file that is corrupt or does not fit the model."""
+
+
+class DataWarning(UserWarning):
+    """Data that loads but is probably not what was meant (e.g. invisible characters)."""
