@@ -12,9 +12,9 @@ import warnings
 
 from .checkpoint import check_save_path, load_checkpoint, save_checkpoint
 from .config import PRESETS, get_config, num_params
-from .data import NAMES_PATH, printable
+from .data import NAMES_PATH
 from .errors import ConfigError, MicroGPTError
-from .pipeline import prepare
+from .pipeline import prepare, printable
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # Ctrl-C, and what kill and service managers send
 

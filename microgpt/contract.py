@@ -81,16 +81,10 @@ class StepInfo:
         return f"step {self.step:4d} / {self.num_steps:4d} | loss {self.loss:.4f}"
 
 
-STABLE_LEARNING_RATE = 0.01  # the presets' rate: every preset trains stably with it
-
-
 def diverged(step, learning_rate, what):
-    if learning_rate > STABLE_LEARNING_RATE:  # lr / 10 of an absurd rate is still absurd
-        advice = f"e.g. {STABLE_LEARNING_RATE:g}, the presets' rate, which trains stably"
-    else:
-        advice = f"e.g. {learning_rate / 10:g}"
     return TrainingError(f"{what} at step {step}: training diverged. "
-                         f"Try a lower learning rate (it is {learning_rate:g}; {advice}).")
+                         f"Try a lower learning rate (it is {learning_rate:g}; "
+                         f"e.g. {min(learning_rate / 10, 0.01):g}).")  # 0.01: the presets' rate, stable
 
 
 def check_loss(loss, step, learning_rate):

@@ -4,11 +4,9 @@ and the tokenizer turns each character into an integer id and back.
 """
 
 import os
-import unicodedata
-import warnings
 from numbers import Integral
 
-from .errors import DataError, DataWarning, TokenizerError
+from .errors import DataError, TokenizerError
 
 # The book's dataset: the 29,910 US baby names of 2017 (see scripts/make_dataset.py).
 NAMES_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'names.txt')
@@ -16,7 +14,6 @@ NAMES_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'names.txt
 
 def load_docs(path=NAMES_PATH):
     """The non-empty, stripped lines of a text file: one document per line."""
-    check_path(path)
     if not os.path.exists(path):
         raise DataError(f"data file not found: {path!r}. Pass the path of a text "
                         "file with one document per line (or omit it to use the "
@@ -41,61 +38,7 @@ def load_docs(path=NAMES_PATH):
         raise DataError(f"data file {path!r} has no usable lines: "
                         "every line is blank. "
                         "It needs one document (e.g. a name) per line.")
-    warn_invisible_characters(path, docs)
     return docs
-
-
-def check_path(path):
-    """A file name, nothing else: open(0) would read standard input."""
-    if not isinstance(path, (str, os.PathLike)):
-        raise DataError(f"data_path must be a str or os.PathLike (the name of a text file), "
-                        f"got {path!r} ({type(path).__name__}); pass e.g. 'names.txt', or omit it "
-                        "to use the built-in names.")
-
-
-CONTROL_NAMES = {'\0': 'NULL', '\a': 'BELL', '\b': 'BACKSPACE', '\t': 'CHARACTER TABULATION',
-                 '\v': 'LINE TABULATION', '\f': 'FORM FEED', '\x1b': 'ESCAPE', '\x7f': 'DELETE'}
-
-
-def is_invisible(ch):
-    """Control, format, unassigned and private characters (Unicode category C*) and the
-    line and paragraph separators: in a name they are almost always an accident."""
-    category = unicodedata.category(ch)
-    return category[0] == 'C' or category in ('Zl', 'Zp')
-
-
-def char_name(ch):
-    """'U+0000 (NULL)': a character named so that a person can find it."""
-    name = unicodedata.name(ch, '') or CONTROL_NAMES.get(ch, 'a control character')
-    return f"U+{ord(ch):04X} ({name})"
-
-
-def printable(text):
-    """text with every non-printable character escaped as Python would write it
-    ('\\x00', '\\u2028'); printable text comes back unchanged. For display only."""
-    return ''.join(ch if ch.isprintable() else ch.encode('unicode_escape').decode('ascii') for ch in text)
-
-
-def warn_invisible_characters(path, docs):
-    """Warn (DataWarning) about invisible characters inside lines, naming each and the
-    first line it is on. They stay in the data: the tokens are what the file says."""
-    if all(doc.isprintable() for doc in docs):  # fast (in C), and true of almost every file
-        return
-    found = sorted(ch for ch in set().union(*docs) if is_invisible(ch))
-    if not found:
-        return
-    first_line = {}
-    with open(path, encoding='utf-8-sig') as f:
-        for number, line in enumerate(f, 1):
-            for ch in found:
-                if ch in line:
-                    first_line.setdefault(ch, number)
-            if len(first_line) == len(found):
-                break
-    where = ', '.join(f"{char_name(ch)} on line {first_line[ch]}" for ch in found)
-    warnings.warn(f"data file {path!r} contains invisible characters: {where}. Each becomes a token "
-                  "like any other (samples show it escaped, e.g. \\x00); remove them from the file "
-                  "if they are not meant to be part of the documents.", DataWarning, stacklevel=3)
 
 
 def shuffled(docs, rng):
@@ -137,13 +80,9 @@ class Tokenizer:
                     f"token id {i!r} is not an integer in 0..{self.vocab_size - 1}.")
         return ''.join(self.uchars[i] for i in ids if i != self.BOS)
 
-    def frame(self, doc, block_size=None):
-        """A document as the model sees it in training: [BOS] + ids + [BOS]. Given the
-        model's block_size, only the block_size + 1 tokens one training step reads, so
-        a document of a million characters costs no more than one of ten."""
-        if block_size is None:
-            return [self.BOS] + self.encode(doc) + [self.BOS]
-        return ([self.BOS] + self.encode(doc[:block_size]) + [self.BOS])[:block_size + 1]
+    def frame(self, doc):
+        """A document as the model sees it in training: [BOS] + ids + [BOS]."""
+        return [self.BOS] + self.encode(doc) + [self.BOS]
 
     def token_str(self, i):
         """A printable name for one token id (BOS shows as '<BOS>')."""

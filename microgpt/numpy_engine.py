@@ -419,7 +419,7 @@ def training_steps(model, tokenizer, docs, num_steps=None):
     adam = Adam(model.state_dict, config.learning_rate, config.beta1, config.beta2, config.eps)
     for step in range(num_steps):
         doc = docs[step % len(docs)]
-        tokens = tokenizer.frame(doc, config.block_size)  # [BOS] + characters + [BOS]
+        tokens = tokenizer.frame(doc[:config.block_size])  # [BOS] + characters + [BOS], as many as a step reads
         loss, cache = model.forward(tokens)
         check_loss(loss, step + 1, config.learning_rate)
         grads = model.backward(cache)

@@ -9,12 +9,15 @@ The scalar engine is three modules, microgpt.model (GPT), microgpt.train
 three names on arrays.
 """
 
+import os
 import random
+import unicodedata
+import warnings
 
 from . import model, sample, train
 from .config import PRESETS, Config, get_config, num_params
 from .data import NAMES_PATH, Tokenizer, load_docs, shuffled
-from .errors import CheckpointError, ConfigError
+from .errors import CheckpointError, ConfigError, DataError, DataWarning
 
 # What a run may need for one training step before prepare() refuses it (API users may
 # raise it: microgpt.pipeline.MAX_STEP_MEMORY = 16 * 2**30).
@@ -53,6 +56,59 @@ def gigabytes(n):
     return f"{gb:,.0f} GB" if gb >= 10 else f"{gb:.2g} GB"
 
 
+def check_data_path(path):
+    """A file name, nothing else: open(0) would read standard input."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise DataError(f"data_path must be a str or os.PathLike (the name of a text file), "
+                        f"got {path!r} ({type(path).__name__}); pass e.g. 'names.txt', or omit it "
+                        "to use the built-in names.")
+
+
+CONTROL_NAMES = {'\0': 'NULL', '\a': 'BELL', '\b': 'BACKSPACE', '\t': 'CHARACTER TABULATION',
+                 '\v': 'LINE TABULATION', '\f': 'FORM FEED', '\x1b': 'ESCAPE', '\x7f': 'DELETE'}
+
+
+def is_invisible(ch):
+    """Control, format, unassigned and private characters (Unicode category C*) and the
+    line and paragraph separators: inside a name they are almost always an accident."""
+    category = unicodedata.category(ch)
+    return category[0] == 'C' or category in ('Zl', 'Zp')
+
+
+def char_name(ch):
+    """'U+0000 (NULL)': a character named so that a person can find it."""
+    name = unicodedata.name(ch, '') or CONTROL_NAMES.get(ch, 'a control character')
+    return f"U+{ord(ch):04X} ({name})"
+
+
+def printable(text):
+    """text with every non-printable character escaped as Python writes it ('\\x00',
+    '\\u2028'); printable text comes back unchanged. For display only."""
+    return ''.join(ch if ch.isprintable() else ch.encode('unicode_escape').decode('ascii') for ch in text)
+
+
+def warn_invisible_characters(path, docs):
+    """Warn (DataWarning) about invisible characters inside the documents, naming each and
+    the first line of the file it is on. They stay in the data: the tokens are what the file says."""
+    if all(doc.isprintable() for doc in docs):  # fast (in C), and true of almost every file
+        return
+    found = sorted(ch for ch in set().union(*docs) if is_invisible(ch))
+    if not found:
+        return
+    first_line = {}
+    with open(path, encoding='utf-8-sig') as f:  # as load_docs reads it
+        for number, line in enumerate(f, 1):
+            for ch in found:
+                if ch in line:
+                    first_line.setdefault(ch, number)
+            if len(first_line) == len(found):
+                break
+    where = ', '.join(f"{char_name(ch)} on line {first_line[ch]}" for ch in found)
+    warnings.warn(f"data file {path!r} contains invisible characters: {where}. Each becomes a token "
+                  "like any other (samples show it escaped, e.g. \\x00); remove them from the file "
+                  "if they are not meant to be part of the documents.", DataWarning, stacklevel=4)
+
+
 class Run:
     """prepare() makes one; train() and sample() continue it."""
 
@@ -71,8 +127,11 @@ class Run:
                                                              numpy_engine.sample)
         else:
             raise ConfigError(f"unknown engine {engine!r}; choose 'scalar' or 'numpy'.")
+        check_data_path(data_path)
+        docs = load_docs(data_path)
+        warn_invisible_characters(data_path, docs)
         self.rng = random.Random(self.config.seed)                # one stream drives everything:
-        self.docs = shuffled(load_docs(data_path), self.rng)      # 1. shuffle the documents
+        self.docs = shuffled(docs, self.rng)                      # 1. shuffle the documents
         self.tokenizer = Tokenizer(self.docs)
         check_model_size(self.config, self.tokenizer.vocab_size, engine)
         self.model = self._GPT(self.config, self.tokenizer.vocab_size, self.rng)  # 2. initial weights

@@ -60,7 +60,7 @@ def training_steps(model, tokenizer, docs, num_steps=None):
                 config.eps)
     for step in range(num_steps):
         doc = docs[step % len(docs)]
-        tokens = tokenizer.frame(doc, config.block_size)  # [BOS] + characters + [BOS]
+        tokens = tokenizer.frame(doc[:config.block_size])  # [BOS] + characters + [BOS], as many as a step reads
         with graph_building():
             try:
                 loss = doc_loss(model, tokens)

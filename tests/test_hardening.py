@@ -9,6 +9,7 @@ import errno
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -30,15 +31,13 @@ from microgpt import (
     TrainingError,
     get_config,
     load_checkpoint,
-    load_docs,
     pipeline,
     prepare,
     save_checkpoint,
 )
 from microgpt import checkpoint as ckpt_module
-from microgpt.contract import STABLE_LEARNING_RATE
-from microgpt.data import printable
 from microgpt.errors import DataWarning
+from microgpt.pipeline import printable
 
 TINY = get_config('book', n_embd=8, n_head=2, block_size=6)
 TOKENIZER = Tokenizer(['abc', 'bca', 'cab'])
@@ -65,13 +64,6 @@ def write(path, text):
 # ----------------------------------------------------------------------------- 1. a line of megabytes
 
 ALPHABET = 'abcdefghijklmnopqrstuvwxyz'
-
-
-def test_frame_with_block_size_is_the_prefix_training_reads():
-    tok = Tokenizer([ALPHABET])
-    for n in range(0, 12):
-        doc = ALPHABET[:n]
-        assert tok.frame(doc, 8) == tok.frame(doc)[:9]  # 9 = block_size + 1 tokens
 
 
 @pytest.mark.parametrize('engine', ['scalar', 'numpy'])
@@ -111,7 +103,7 @@ def test_loading_a_long_line_takes_memory_of_the_order_of_the_file(tmp_path):
     size = os.path.getsize(data)
     tracemalloc.start()
     try:
-        docs = load_docs(data)
+        docs = prepare(TINY, data).docs  # load_docs, the check for invisible characters, the tokenizer
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -302,11 +294,6 @@ def test_prepare_refuses_the_wrong_kind_of_argument(kwargs, error, message):
         prepare(**kwargs)
 
 
-def test_load_docs_never_reads_a_file_descriptor():
-    with pytest.raises(DataError, match="data_path must be a str"):
-        load_docs(0)  # open(0) would read standard input
-
-
 # ----------------------------------------------------------------------------- 9. negative seeds
 
 def test_a_negative_seed_is_refused():
@@ -365,18 +352,16 @@ def poison(run):
 
 
 def test_divergence_advice_is_a_rate_that_trains():
-    assert all(config.learning_rate == STABLE_LEARNING_RATE for config in PRESETS.values())
+    """A tenth of an absurd rate is still absurd: the advice is at most the presets' 0.01."""
+    assert all(config.learning_rate == 0.01 for config in PRESETS.values())  # stable: chapter 5's table
     line = one_line(run_cli('--lr', '1e300', '--steps', '5', timeout=120))
-    assert "training diverged" in line and "it is 1e+300; e.g. 0.01, the presets' rate" in line
-    assert "1e+299" not in line
-    run = prepare(get_config('book', learning_rate=0.02, num_steps=1))
-    poison(run)
-    with pytest.raises(TrainingError, match=r"it is 0.02; e.g. 0.01, the presets' rate"):
-        run.train()
-    run = prepare(get_config('book', learning_rate=0.005, num_steps=1))
-    poison(run)
-    with pytest.raises(TrainingError, match=r"it is 0.005; e.g. 0.0005\)"):  # already low: lower still
-        run.train()
+    assert "training diverged" in line and line.endswith("(it is 1e+300; e.g. 0.01).")
+    assert run_cli('--lr', '0.01', '--steps', '5', timeout=120).returncode == 0  # the advice, taken
+    for lr, advice in ((1e6, '0.01'), (0.05, '0.005'), (0.005, '0.0005')):
+        run = prepare(get_config('book', learning_rate=lr, num_steps=1))
+        poison(run)
+        with pytest.raises(TrainingError, match=re.escape(f"it is {lr:g}; e.g. {advice}).")):
+            run.train()
 
 
 # ----------------------------------------------------------------------------- 12. invisible characters
@@ -385,14 +370,15 @@ def test_invisible_characters_warn_naming_character_and_line(tmp_path):
     data = write(tmp_path / 'names.txt', "anna\nbo\x00b\n\nx\u2028y\nzoe\n")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always')
-        docs = load_docs(data)
-    assert docs == ['anna', 'bo\x00b', 'x\u2028y', 'zoe']  # the data is what the file says
+        run = prepare(TINY, data)
+    assert sorted(run.docs) == ['anna', 'bo\x00b', 'x\u2028y', 'zoe']  # the data is what the file says
+    assert caught[0].filename == __file__  # pointed at the caller of prepare()
     assert [w.category for w in caught] == [DataWarning]
     message = str(caught[0].message)
     assert "U+0000 (NULL) on line 2" in message and "U+2028 (LINE SEPARATOR) on line 4" in message
     with warnings.catch_warnings():
         warnings.simplefilter('error')
-        load_docs(write(tmp_path / 'clean.txt', "anna\nzoé\n"))  # accents are fine: no warning
+        prepare(TINY, write(tmp_path / 'clean.txt', "anna\nzoé\n"))  # accents are fine: no warning
 
 
 def test_printable_escapes_only_what_cannot_be_seen():
