@@ -115,7 +115,7 @@ def parse_args(argv=None):
     p.add_argument('--preset', choices=sorted(PRESETS), help="model preset (default: book)")
     p.add_argument('--data', default=NAMES_PATH, help="text file, one document per line (default: built-in names)")
     p.add_argument('--steps', type=int, dest='num_steps', help="training steps (default 1000)")
-    p.add_argument('--seed', type=int, help="random seed (default 42)")
+    p.add_argument('--seed', type=int, help="random seed, an integer >= 0 (default 42)")
     p.add_argument('--temperature', type=float, help="sampling temperature > 0 (default 0.5)")
     p.add_argument('--samples', type=int, dest='num_samples', help="names to sample (default 20)")
     p.add_argument('--n-layer', type=int, help="transformer layers")
