@@ -6,12 +6,12 @@ shuffle the documents, draw the initial weights, then sample.
 
 The scalar engine is three modules, microgpt.model (GPT), microgpt.train
 (training_steps) and microgpt.sample (sample); microgpt.numpy_engine provides the same
-three names on arrays.
+three names on arrays, and microgpt.list_engine on plain lists of floats.
 """
 
 import random
 
-from . import model, sample, train
+from . import list_engine, model, sample, train
 from .config import Config, get_config
 from .data import NAMES_PATH, Tokenizer, load_docs, shuffled
 from .errors import ConfigError
@@ -25,12 +25,15 @@ class Run:
         self.engine = engine
         if engine == 'scalar':
             self._GPT, self._training_steps, self._sample = model.GPT, train.training_steps, sample.sample
+        elif engine == 'list':  # standard library only, like the scalar engine
+            self._GPT, self._training_steps, self._sample = (list_engine.GPT, list_engine.training_steps,
+                                                             list_engine.sample)
         elif engine == 'numpy':
             from . import numpy_engine  # needs NumPy: imported only when asked for
             self._GPT, self._training_steps, self._sample = (numpy_engine.GPT, numpy_engine.training_steps,
                                                              numpy_engine.sample)
         else:
-            raise ConfigError(f"unknown engine {engine!r}; choose 'scalar' or 'numpy'.")
+            raise ConfigError(f"unknown engine {engine!r}; choose 'scalar', 'list' or 'numpy'.")
         self.rng = random.Random(self.config.seed)                # one stream drives everything:
         self.docs = shuffled(load_docs(data_path), self.rng)      # 1. shuffle the documents
         self.tokenizer = Tokenizer(self.docs)
