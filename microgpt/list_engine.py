@@ -33,6 +33,7 @@ of rows, (out, in), as in the scalar engine, and `linear(x, w)` is w times x.
 import math
 import random
 import sys
+from itertools import chain
 from operator import add, mul
 
 from .config import Config, check_temperature, check_vocab_size
@@ -176,37 +177,37 @@ class GPT:
         return tuple(p[f'layer{li}.{m}'] for m in ('attn_wq', 'attn_wk', 'attn_wv', 'attn_wo', 'mlp_fc1', 'mlp_fc2'))
 
     def empty_cache(self):
-        """A fresh KV cache: per layer, the key and the value vector of every position so far."""
+        """A fresh KV cache: per layer, for every position so far, its key and its value split by head."""
         return [[] for _ in range(self.n_layer)], [[] for _ in range(self.n_layer)]
 
     # --- one position, forward (training keeps what backward needs in `saved`)
 
-    def position(self, token_id, pos_id, keys, values, record=no_record, saved=None):
-        """Logits for what follows token_id at pos_id; keys/values: the KV cache, grown in place."""
-        p, n_head, head_dim = self.state_dict, self.n_head, self.head_dim
+    def position(self, layers, token_id, pos_id, keys, values, record=no_record, saved=None):
+        """Logits for what follows token_id at pos_id. layers: [self.layer(li) ...];
+        keys/values: the KV cache, grown in place."""
+        p, n_head, head_dim, relu2 = self.state_dict, self.n_head, self.head_dim, self.relu2
         inv_sqrt_d = (head_dim ** 0.5) ** -1                 # / sqrt(d), as Value: * sqrt(d)**-1
+        spans = [(h * head_dim, (h + 1) * head_dim) for h in range(n_head)]
         x0 = [t + q for t, q in zip(p['wte'][token_id], p['wpe'][pos_id])]
         x, scale0, base0 = rmsnorm(x0)
         record(embedding=x)
-        layers = []
-        for li in range(self.n_layer):
-            wq, wk, wv, wo, fc1, fc2 = self.layer(li)
+        saved_layers = []
+        for li, (wq, wk, wv, wo, fc1, fc2) in enumerate(layers):
             # 1) attention
             x_in = x
             xn, scale1, base1 = rmsnorm(x)
             q, k, v = linear(xn, wq), linear(xn, wk), linear(xn, wv)
             record(li, q=q, k=k, v=v)
-            keys[li].append(k)
-            values[li].append(v)
+            keys[li].append([k[hs:he] for hs, he in spans])
+            values[li].append([v[hs:he] for hs, he in spans])
             x_attn, heads = [], []
-            for h in range(n_head):
-                hs, he = h * head_dim, (h + 1) * head_dim
+            for h, (hs, he) in enumerate(spans):
                 q_h = q[hs:he]
-                attn_logits = [sum(map(mul, q_h, ki[hs:he]), ZERO) * inv_sqrt_d for ki in keys[li]]
+                attn_logits = [sum(map(mul, q_h, kt[h]), ZERO) * inv_sqrt_d for kt in keys[li]]
                 attn, exps, inv_total, total = softmax(attn_logits)
-                v_cols = columns([vi[hs:he] for vi in values[li]])   # v_cols[j]: dimension j of every value
+                v_cols = zip(*[vt[h] for vt in values[li]])     # dimension j of every value
                 x_attn += [sum(map(mul, attn, col), ZERO) for col in v_cols]
-                heads.append((attn, exps, inv_total, total))
+                heads.append((q_h, attn, exps, inv_total, total))
                 record(li, h, attn_weights=attn)
             x = list(map(add, linear(x_attn, wo), x_in))       # residual
             record(li, after_attention=x)
@@ -215,24 +216,24 @@ class GPT:
             xn2, scale2, base2 = rmsnorm(x)
             hidden = linear(xn2, fc1)
             relu = [hi if hi > 0 else 0.0 for hi in hidden]
-            act = [r ** 2 for r in relu] if self.relu2 else relu
+            act = [r ** 2 for r in relu] if relu2 else relu
             record(li, mlp_hidden=act)
             x = list(map(add, linear(act, fc2), x_mid))         # residual
             record(li, after_mlp=x)
-            if saved is not None:
-                layers.append((x_in, xn, scale1, base1, q, heads, x_attn,
-                               x_mid, xn2, scale2, base2, hidden, relu, act))
+            saved_layers.append((x_in, xn, scale1, base1, heads, x_attn, x_mid, xn2, scale2, base2, hidden, relu, act))
         logits = linear(x, p['lm_head'])
         record(logits=logits)
         if saved is not None:
-            saved.update(token=token_id, x0=x0, scale0=scale0, base0=base0, layers=layers, x=x)
+            saved.update(token=token_id, x0=x0, scale0=scale0, base0=base0, layers=saved_layers, x=x)
         return logits
 
     def gpt(self, token_id, pos_id, keys, values, trace=None):
         """Logits (a list of floats, one per token) for what follows token_id at position pos_id.
         keys/values: the KV cache, extended in place. trace: an optional Trace to fill."""
         check_input(self.config, self.vocab_size, token_id, pos_id)  # the scalar engine's checks and errors
-        return self.position(token_id, pos_id, keys, values, trace.record if trace is not None else no_record)
+        layers = [self.layer(li) for li in range(self.n_layer)]
+        return self.position(layers, token_id, pos_id, keys, values,
+                             trace.record if trace is not None else no_record)
 
     # --- training: forward through every position, then backward from the last
 
@@ -244,11 +245,12 @@ class GPT:
         n = min(self.config.block_size, len(tokens) - 1)
         for token_id in tokens[:n + 1]:
             check_input(self.config, self.vocab_size, token_id, 0)  # same error as gpt()
+        layers = [self.layer(li) for li in range(self.n_layer)]
         keys, values = self.empty_cache()
         positions, losses = [], []
         for pos_id in range(n):
             saved = {'target': tokens[pos_id + 1]}
-            logits = self.position(tokens[pos_id], pos_id, keys, values, saved=saved)
+            logits = self.position(layers, tokens[pos_id], pos_id, keys, values, saved=saved)
             probs, exps, inv_total, total = softmax(logits)
             prob = probs[saved['target']]
             if prob <= 0:  # Value.log's error, reported by training_steps as the scalar engine's is
@@ -257,28 +259,28 @@ class GPT:
             saved.update(exps=exps, inv_total=inv_total, total=total, prob=prob)
             positions.append(saved)
         loss = sum(losses, ZERO) * (1 / n)                       # (1/n) * sum(losses)
-        return loss, {'positions': positions, 'keys': keys, 'values': values}
+        return loss, {'positions': positions, 'keys': keys, 'values': values, 'layers': layers}
 
     def backward(self, cache):
         """dL/dW for every weight matrix ({name: rows}, in the parameters' order): the chain
         rule through forward()'s positions, from the last position to the first."""
         p, e, n_head, head_dim, relu2 = self.state_dict, self.config.n_embd, self.n_head, self.head_dim, self.relu2
-        positions, keys, values = cache['positions'], cache['keys'], cache['values']
-        n = len(positions)
+        positions, keys, values, layers = cache['positions'], cache['keys'], cache['values'], cache['layers']
+        n, n_layer, vocab = len(positions), self.n_layer, range(self.vocab_size)
         inv_sqrt_d = (head_dim ** 0.5) ** -1
-        layers = [self.layer(li) for li in range(self.n_layer)]
-        # rows from the last to the first, as columns: a row's input gets its gradient from them in this order
+        spans = [(h * head_dim, (h + 1) * head_dim) for h in range(n_head)]
+        # each weight's rows from the last to the first, as columns: its input adds their contributions in this order
         wo_cols, fc1_cols, fc2_cols = ([columns(w[::-1]) for w in ws] for ws in zip(*(ly[3:] for ly in layers)))
-        qkv = [wq + wk + wv for wq, wk, wv, *_ in layers]
-        qkv_cols = [[columns([rows[r] for r in order]) for order in self.qkv_orders] for rows in qkv]
+        qkv_cols = [[columns([rows[r] for r in order]) for order in self.qkv_orders]
+                    for rows in (wq + wk + wv for wq, wk, wv, *_ in layers)]
         lm_head = p['lm_head']
-        # dK, dV: gradients of every cached key and value, filled by the positions that attended to them
-        dkeys = [[[0.0] * e for _ in range(n)] for _ in range(self.n_layer)]
-        dvalues = [[[0.0] * e for _ in range(n)] for _ in range(self.n_layer)]
+        # per layer and head, by position: the attention output's gradient and the scores' (d/d(q.k))
+        d_outs = [[[None] * n for _ in spans] for _ in layers]
+        d_dots = [[[None] * n for _ in spans] for _ in layers]
         # (input, output gradient) of every linear layer, position by position from the last
-        uses = {name: [] for name in ('lm_head', *(f'{li}.{m}' for li in range(self.n_layer)
-                                                   for m in ('qkv', 'wo', 'fc1', 'fc2')))}
-        dwte = [[0.0] * e for _ in range(self.vocab_size)]
+        uses_lm_head = []
+        uses = [([], [], [], []) for _ in layers]                # qkv, wo, fc1, fc2
+        dwte = [[0.0] * e for _ in vocab]
         dwpe = [[0.0] * e for _ in range(self.config.block_size)]
 
         d_log = -1 * (1 / n)                                     # loss = (1/n) sum_t -log p_t
@@ -290,60 +292,56 @@ class GPT:
             d_total = (-1 * s['total'] ** -2) * (exps[target] * d_prob)
             dlogits = [ex * d_total for ex in exps]
             dlogits[target] = exps[target] * (inv_total * d_prob + d_total)
-            uses['lm_head'].append((s['x'], dlogits))
-            order = [o for o in reversed(range(self.vocab_size)) if o != target] + [target]
-            dx = [sum(map(mul, col, [dlogits[o] for o in order]), ZERO)
-                  for col in columns([lm_head[o] for o in order])]
+            uses_lm_head.append((s['x'], dlogits))
+            order = [o for o in reversed(vocab) if o != target] + [target]
+            d_ordered = [dlogits[o] for o in order]
+            dx = [sum(map(mul, col, d_ordered), ZERO) for col in zip(*[lm_head[o] for o in order])]
 
-            for li in reversed(range(self.n_layer)):
-                (x_in, xn, scale1, base1, q, heads, x_attn,
-                 x_mid, xn2, scale2, base2, hidden, relu, act) = s['layers'][li]
+            for li in reversed(range(n_layer)):
+                x_in, xn, scale1, base1, heads, x_attn, x_mid, xn2, scale2, base2, hidden, relu, act = s['layers'][li]
+                uses_qkv, uses_wo, uses_fc1, uses_fc2 = uses[li]
                 # 2) MLP backward: x = fc2(act(fc1(rmsnorm(x_mid)))) + x_mid
-                uses[f'{li}.fc2'].append((act, dx))
+                uses_fc2.append((act, dx))
                 dx_rev = dx[::-1]
                 dact = [sum(map(mul, col, dx_rev), ZERO) for col in fc2_cols[li]]
                 if relu2:   # act = relu ** 2: d/drelu = 2 * relu (Value: 2 * relu ** 1)
                     dhidden = [(2 * r) * g if h > 0 else 0.0 for h, r, g in zip(hidden, relu, dact)]
                 else:
                     dhidden = [g if h > 0 else 0.0 for h, g in zip(hidden, dact)]
-                uses[f'{li}.fc1'].append((xn2, dhidden))
+                uses_fc1.append((xn2, dhidden))
                 dh_rev = dhidden[::-1]
                 dxn2 = [sum(map(mul, col, dh_rev), ZERO) for col in fc1_cols[li]]
                 dx_mid = rmsnorm_backward(dxn2, x_mid, scale2, base2, dresidual=dx)
                 # 1) attention backward: x_mid = wo(heads(q, K, V)) + x_in
-                uses[f'{li}.wo'].append((x_attn, dx_mid))
+                uses_wo.append((x_attn, dx_mid))
                 dmid_rev = dx_mid[::-1]
                 dx_attn = [sum(map(mul, col, dmid_rev), ZERO) for col in wo_cols[li]]
-                dkey, dvalue = dkeys[li], dvalues[li]
-                dq = []
-                for h in range(n_head):
-                    hs, he = h * head_dim, (h + 1) * head_dim
-                    attn, exps_h, inv_total_h, total_h = heads[h]
-                    dout = dx_attn[hs:he]
-                    dout_rev = dout[::-1]
-                    q_h = q[hs:he]
-                    d_scores = []
-                    for t in range(pos_id + 1):
-                        # head_out_j = sum_t attn_t v_tj: attn_t gets sum_j v_tj dout_j (j from the last)
-                        d_attn = sum(map(mul, values[li][t][hs:he][::-1], dout_rev), ZERO)
-                        dv = dvalue[t]
-                        a = attn[t]
-                        dv[hs:he] = [g + a * dj for g, dj in zip(dv[hs:he], dout)]
-                        d_scores.append(d_attn)
+                dq, dk, dv = [], [], []
+                later = range(n - 1, pos_id - 1, -1)               # the positions that attended to this one
+                for h, (hs, he) in enumerate(spans):
+                    q_h, attn, exps_h, inv_total_h, total_h = heads[h]
+                    d_out = d_outs[li][h][pos_id] = dx_attn[hs:he]
+                    d_out_rev = d_out[::-1]
+                    # head_out_j = sum_t attn_t v_tj: attn_t gets sum_j v_tj d_out_j (j from the last)
+                    d_attn = [sum(map(mul, vt[h][::-1], d_out_rev), ZERO) for vt in values[li][:pos_id + 1]]
                     # softmax: attn_t = exp_t * total**-1, total = sum_t exp_t
                     local = -1 * total_h ** -2
-                    d_total = sum([local * (ex * da) for ex, da in zip(exps_h[::-1], d_scores[::-1])], ZERO)
-                    d_dots = [inv_sqrt_d * (ex * (inv_total_h * da + d_total)) for ex, da in zip(exps_h, d_scores)]
-                    # score_t = (q . k_t) * d**-1/2
-                    dq += [sum(map(mul, col, d_dots[::-1]), ZERO) for col in columns([k[hs:he] for k in keys[li][pos_id::-1]])]
-                    for t, dd in enumerate(d_dots):
-                        dk = dkey[t]
-                        dk[hs:he] = [g + qj * dd for g, qj in zip(dk[hs:he], q_h)]
+                    d_total = sum([local * (ex * da) for ex, da in zip(exps_h, d_attn)][::-1], ZERO)
+                    dd = d_dots[li][h][pos_id] = [inv_sqrt_d * (ex * (inv_total_h * da + d_total))
+                                                  for ex, da in zip(exps_h, d_attn)]
+                    # score_t = (q . k_t) * d**-1/2: q adds up the keys from the last
+                    dd_rev = dd[::-1]
+                    dq += [sum(map(mul, col, dd_rev), ZERO) for col in zip(*[kt[h] for kt in keys[li][pos_id::-1]])]
+                    # this position's key and value, complete now: every later query has added to them
+                    dd_col = [d_dots[li][h][t][pos_id] for t in later]
+                    dk += [sum(map(mul, dd_col, col), ZERO)
+                           for col in zip(*[positions[t]['layers'][li][4][h][0] for t in later])]
+                    a_col = [positions[t]['layers'][li][4][h][1][pos_id] for t in later]
+                    dv += [sum(map(mul, a_col, col), ZERO) for col in zip(*[d_outs[li][h][t] for t in later])]
                 # q, k, v = wq xn, wk xn, wv xn; their input adds the rows in qkv_order
-                dqkv = dq + dkey[pos_id] + dvalue[pos_id]
-                uses[f'{li}.qkv'].append((xn, dqkv))
-                order = self.qkv_orders[pos_id > 0]
-                dy = [dqkv[r] for r in order]
+                dqkv = dq + dk + dv
+                uses_qkv.append((xn, dqkv))
+                dy = [dqkv[r] for r in self.qkv_orders[pos_id > 0]]
                 dxn = [sum(map(mul, col, dy), ZERO) for col in qkv_cols[li][pos_id > 0]]
                 dx = rmsnorm_backward(dxn, x_in, scale1, base1, dresidual=dx_mid)
 
@@ -351,14 +349,14 @@ class GPT:
             dwte[s['token']] = list(map(add, dwte[s['token']], dx0))  # a token used twice gets both
             dwpe[pos_id] = dx0
 
-        grads = {'wte': dwte, 'wpe': dwpe, 'lm_head': weight_grad(uses['lm_head'])}
-        for li in range(self.n_layer):
-            dqkv = weight_grad(uses[f'{li}.qkv'])
+        grads = {'wte': dwte, 'wpe': dwpe, 'lm_head': weight_grad(uses_lm_head)}
+        for li, (uses_qkv, uses_wo, uses_fc1, uses_fc2) in enumerate(uses):
+            dqkv = weight_grad(uses_qkv)
             grads[f'layer{li}.attn_wq'], grads[f'layer{li}.attn_wk'], grads[f'layer{li}.attn_wv'] = (
                 dqkv[:e], dqkv[e:2 * e], dqkv[2 * e:])
-            grads[f'layer{li}.attn_wo'] = weight_grad(uses[f'{li}.wo'])
-            grads[f'layer{li}.mlp_fc1'] = weight_grad(uses[f'{li}.fc1'])
-            grads[f'layer{li}.mlp_fc2'] = weight_grad(uses[f'{li}.fc2'])
+            grads[f'layer{li}.attn_wo'] = weight_grad(uses_wo)
+            grads[f'layer{li}.mlp_fc1'] = weight_grad(uses_fc1)
+            grads[f'layer{li}.mlp_fc2'] = weight_grad(uses_fc2)
         return {name: grads[name] for name in p}
 
     def loss_and_grads(self, tokens):
@@ -383,14 +381,14 @@ def weight_grad(uses):
 # ----------------------------------------------------------------------------- Adam and the training loop
 
 class Adam:
-    """Adam, one list of rows per weight matrix: m (running mean of gradients) and v (of their
+    """Adam, one flat list per weight matrix: m (running mean of gradients) and v (of their
     squares). params: the model's state_dict, {name: rows}, updated in place."""
 
     def __init__(self, params, learning_rate=0.01, beta1=0.85, beta2=0.99, eps=1e-8):
         self.params = params
         self.learning_rate, self.beta1, self.beta2, self.eps = learning_rate, beta1, beta2, eps
-        self.m = {name: [[0.0] * len(row) for row in w] for name, w in params.items()}
-        self.v = {name: [[0.0] * len(row) for row in w] for name, w in params.items()}
+        self.m = {name: [0.0] * sum(map(len, w)) for name, w in params.items()}  # first moment
+        self.v = {name: [0.0] * sum(map(len, w)) for name, w in params.items()}  # second moment
 
     def step(self, grads, step, num_steps):
         """Update every weight in place from grads (0-based step), with the scalar Adam's
@@ -401,11 +399,14 @@ class Adam:
         bias1 = 1 - beta1 ** (step + 1)                     # bias correction: m and v start at 0
         bias2 = 1 - beta2 ** (step + 1)
         for name, w in self.params.items():
-            for r, (g, m, v) in enumerate(zip(grads[name], self.m[name], self.v[name])):
-                m[:] = [beta1 * mi + one_minus_beta1 * gi for mi, gi in zip(m, g)]
-                v[:] = [beta2 * vi + one_minus_beta2 * gi ** 2 for vi, gi in zip(v, g)]
-                w[r][:] = [wi - lr_t * (mi / bias1) / ((vi / bias2) ** 0.5 + eps)
-                           for wi, mi, vi in zip(w[r], m, v)]
+            g = list(chain.from_iterable(grads[name]))
+            m = self.m[name] = [beta1 * mi + one_minus_beta1 * gi for mi, gi in zip(self.m[name], g)]
+            v = self.v[name] = [beta2 * vi + one_minus_beta2 * gi ** 2 for vi, gi in zip(self.v[name], g)]
+            flat = [wi - lr_t * (mi / bias1) / ((vi / bias2) ** 0.5 + eps)
+                    for wi, mi, vi in zip(chain.from_iterable(w), m, v)]
+            width = len(w[0])
+            for r, row in enumerate(w):
+                row[:] = flat[r * width:(r + 1) * width]
         return lr_t
 
 
