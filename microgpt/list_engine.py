@@ -16,11 +16,14 @@ Value's order:
   reversed topological order. For almost every node that is the reverse of the order in
   which the parents were computed (a weight's gradient adds up the positions from the
   last to the first; a row's input adds up the rows from the last to the first; a
-  residual's gradient comes before the rmsnorm's). Two nodes are visited otherwise by the
-  depth-first search that orders the graph, and the backward below adds in that order:
+  residual's gradient comes before the rmsnorm's). Two kinds of node are visited otherwise
+  by the depth-first search that orders the graph, and the backward below adds in its order:
   the input of the q/k/v projections (head by head from the last, v rows, then k, then q;
   at position 0, k and q rows alternate: `qkv_order`) and the input of lm_head (the
-  target's row last: the search reaches it first, through the loss).
+  target's row last: the search reaches it first, through the loss). tests/test_list_engine.py
+  checks every gradient for equality with the scalar engine's; the one liberty taken is the
+  sign of a zero (a ReLU that is off passes 0.0 where the Value passes 0.0 * g, perhaps
+  -0.0), which no later number can tell apart.
 
 Like the scalar engine, training runs the document one position at a time with a KV
 cache; backward walks the positions from the last to the first, and gradients of a key or
@@ -64,7 +67,8 @@ ZERO = 0 if sys.version_info < (3, 12) else _LeftToRight(0.0)  # before 3.12, su
 
 
 def dot(a, b):
-    """a[0]*b[0] + a[1]*b[1] + ..., added left to right from 0, as the scalar engine's sum()."""
+    """a[0]*b[0] + a[1]*b[1] + ..., added left to right from 0, as the scalar engine's sum().
+    The hot loops below write it out, sum(map(mul, a, b), ZERO), to save a call."""
     return sum(map(mul, a, b), ZERO)
 
 
@@ -91,7 +95,7 @@ def rmsnorm_backward(dy, x, scale, base, dresidual=None):
     Each x_i has three parents: the residual addition (made last), y_i = x_i * s and x_i * x_i
     (which counts x_i twice); s depends on every x_i: ds/dx_i = -s^3 x_i / e, here as the
     chain of the Value nodes s = base^-1/2, base = ms + 1e-5, ms = sum * (1/e)."""
-    ds = sum(map(mul, x[::-1], dy[::-1]), ZERO)               # s's parents, y_e-1 first
+    ds = dot(x[::-1], dy[::-1])                               # s's parents, y_e-1 first
     dsum = len(x) ** -1 * ((-0.5 * base ** -1.5) * ds)         # through base, then ms
     if dresidual is None:
         return [scale * g + xi * dsum + xi * dsum for xi, g in zip(x, dy)]

@@ -151,6 +151,15 @@ def test_dot_adds_left_to_right_on_this_python():
     assert list_engine.dot([1e16, 1.0, -1e16], [1.0, 1.0, 1.0]) == 0.0
     assert list_engine.dot([], []) == 0
     assert type(list_engine.dot([2.0], [3.0])) is float and list_engine.dot([2.0], [3.0]) == 6.0
+    # the start value that Python 3.12+ uses adds plainly on every Python (Pyodide runs 3.12+)
+    rng = random.Random(0)
+    for _ in range(200):
+        a = [rng.gauss(0, 10 ** rng.randint(-3, 3)) for _ in range(17)]
+        plain = 0
+        for x in a:
+            plain = plain + x
+        assert sum(a, list_engine._LeftToRight(0.0)) == plain
+        assert type(sum(a, list_engine._LeftToRight(0.0))) is float
 
 
 # ------------------------------------------------------------------ training, inference, sampling
