@@ -4,11 +4,13 @@
   (a) the scalar engine (microgpt.model / microgpt.train), training N steps, every step timed;
   (b) the plain baseline, plain_microgpt.py next to this file: the same algorithm as a bare single
       file with no trace hooks and no checks, on the same steps;
-  (c) the NumPy engine on the same N steps, repeated;
-  (d) sampling 20 names at temperature 0.5 with each engine, repeated.
+  (c) the list engine (microgpt.list_engine: plain lists, standard library only) on the same
+      N steps, repeated;
+  (d) the NumPy engine on the same N steps, repeated;
+  (e) sampling 20 names at temperature 0.5 with each engine, repeated.
 
-Then a table of medians and ratios, and checks that the three engines computed the same
-numbers (the plain baseline's losses must equal the scalar engine's exactly).
+Then a table of medians and ratios, and checks that the engines computed the same numbers
+(the plain baseline's and the list engine's losses must equal the scalar engine's exactly).
 
 Every timing is given as wall time and as this process's CPU time (which barely moves when
 other programs compete for the machine). The trainings run one after the other, not
@@ -32,7 +34,7 @@ import time
 
 import plain_microgpt as plain  # the baseline, next to this file (its folder is on sys.path)
 
-from microgpt import numpy_engine
+from microgpt import list_engine, numpy_engine
 from microgpt.config import get_config
 from microgpt.data import NAMES_PATH, Tokenizer, load_docs, shuffled
 from microgpt.model import GPT
@@ -92,14 +94,15 @@ def bench_plain(config, docs, weights, steps, data_path, log):
     return time_steps(lambda i: plain.train_step(i, steps), steps, 'plain', log)
 
 
-def bench_numpy(config, docs, tokenizer, weights, steps, repeats, log):
-    """Train the NumPy engine `repeats` times, each time from the same initial weights."""
+def bench_engine(engine, name, config, docs, tokenizer, weights, steps, repeats, log):
+    """Train engine (a module with GPT and training_steps) `repeats` times, each time from
+    the same initial weights."""
     runs = []
     for _ in range(repeats):
-        model = numpy_engine.GPT.from_weights(config, weights)
-        steps_iter = numpy_engine.training_steps(model, tokenizer, docs, steps)
-        runs.append(time_steps(lambda i, it=steps_iter: next(it).loss, steps, 'numpy'))
-    log(f"  numpy: {repeats} runs of {steps} steps")
+        model = engine.GPT.from_weights(config, weights)
+        steps_iter = engine.training_steps(model, tokenizer, docs, steps)
+        runs.append(time_steps(lambda i, it=steps_iter: next(it).loss, steps, name))
+    log(f"  {name}: {repeats} runs of {steps} steps")
     return model, runs
 
 
@@ -139,7 +142,8 @@ def run(steps=1000, repeats=5, sample_repeats=20, data_path=NAMES_PATH, out=prin
     log(f"training {steps} steps, one engine after the other ...")
     scalar_model, scalar = bench_scalar(config, docs, tokenizer, weights, steps, log)
     base = bench_plain(config, docs, weights, steps, data_path, log)
-    np_model, np_runs = bench_numpy(config, docs, tokenizer, weights, steps, repeats, log)
+    list_model, list_runs = bench_engine(list_engine, 'list', config, docs, tokenizer, weights, steps, repeats, log)
+    np_model, np_runs = bench_engine(numpy_engine, 'numpy', config, docs, tokenizer, weights, steps, repeats, log)
 
     log(f"sampling 20 names x {sample_repeats} per engine ...")
 
@@ -148,20 +152,24 @@ def run(steps=1000, repeats=5, sample_repeats=20, data_path=NAMES_PATH, out=prin
         r.setstate(state)
         return [scalar_sample(scalar_model, tokenizer, r, config.temperature) for _ in range(k)]
 
-    def numpy_names(state, k):
-        r = random.Random()
-        r.setstate(state)
-        return [numpy_engine.sample(np_model, tokenizer, r, config.temperature) for _ in range(k)]
+    def engine_names(engine, model):
+        def names(state, k):
+            r = random.Random()
+            r.setstate(state)
+            return [engine.sample(model, tokenizer, r, config.temperature) for _ in range(k)]
+        return names
 
     def plain_names(state, k):
         plain.rng.setstate(state)
         return [plain.sample(config.temperature) for _ in range(k)]
 
-    engines = {'scalar': scalar_names, 'numpy': numpy_names, 'plain': plain_names}
+    engines = {'scalar': scalar_names, 'list': engine_names(list_engine, list_model),
+               'numpy': engine_names(numpy_engine, np_model), 'plain': plain_names}
     sampled = bench_sampling(engines, sample_state, sample_repeats)
 
     # --- summary: every engine's numbers side by side
     results = {'scalar': dict(scalar, training=summarize_training([scalar])),
+               'list': dict(runs=list_runs, losses=list_runs[0]['losses'], training=summarize_training(list_runs)),
                'numpy': dict(runs=np_runs, losses=np_runs[0]['losses'], training=summarize_training(np_runs)),
                'plain': dict(base, training=summarize_training([base]))}
     for name, record in sampled.items():
@@ -174,7 +182,9 @@ def run(steps=1000, repeats=5, sample_repeats=20, data_path=NAMES_PATH, out=prin
                     'cpu': results[a]['training']['cpu_s'] / results[b]['training']['cpu_s']}
         return {'wall': results[a]['sampling']['median_ms'] / results[b]['sampling']['median_ms'],
                 'cpu': results[a]['sampling']['median_cpu_ms'] / results[b]['sampling']['median_cpu_ms']}
-    ratios = {'numpy_speedup_training': ratio('scalar', 'numpy', 'training'),
+    ratios = {'list_speedup_training': ratio('scalar', 'list', 'training'),
+              'list_speedup_sampling': ratio('scalar', 'list', 'sampling'),
+              'numpy_speedup_training': ratio('scalar', 'numpy', 'training'),
               'numpy_speedup_sampling': ratio('scalar', 'numpy', 'sampling')}
     scalar_losses, numpy_losses = results['scalar']['losses'], results['numpy']['losses']
     checks = {'numpy_losses_4dp': [f"{x:.4f}" for x in numpy_losses] == [f"{x:.4f}" for x in scalar_losses],
@@ -183,6 +193,8 @@ def run(steps=1000, repeats=5, sample_repeats=20, data_path=NAMES_PATH, out=prin
     ratios['scalar_vs_plain_sampling'] = ratio('scalar', 'plain', 'sampling')
     checks['plain_losses_exact'] = base['losses'] == scalar_losses
     checks['plain_samples'] = results['plain']['samples'] == results['scalar']['samples']
+    checks['list_losses_exact'] = all(run['losses'] == scalar_losses for run in list_runs)
+    checks['list_samples'] = results['list']['samples'] == results['scalar']['samples']
     result = dict(results, steps=steps, repeats=repeats, sample_repeats=sample_repeats, num_docs=len(docs),
                   config=config.to_dict(), python=platform.python_version(),
                   numpy_version=numpy_engine.np.__version__, cpus=os.cpu_count(),
@@ -193,7 +205,9 @@ def run(steps=1000, repeats=5, sample_repeats=20, data_path=NAMES_PATH, out=prin
     return result
 
 
-ENGINES = (('scalar', 'scalar engine'), ('plain', 'plain baseline'), ('numpy', 'numpy engine'))
+ENGINES = (('scalar', 'scalar engine'), ('plain', 'plain baseline'), ('list', 'list engine'),
+           ('numpy', 'numpy engine'))
+REPEATED = ('list', 'numpy')  # the fast engines: trained `repeats` times
 
 
 def print_table(r, out=print):
@@ -205,7 +219,7 @@ def print_table(r, out=print):
         f"(Python {r['python']}, NumPy {r['numpy_version']}, {r['cpus']} CPUs, "
         f"load average {r['load_average'][0]:.2f} -> {r['load_average'][1]:.2f})")
     out("")
-    training = [('  ' + label, r['repeats'] if key == 'numpy' else 1, r[key]['training']['median_step_ms'],
+    training = [('  ' + label, r['repeats'] if key in REPEATED else 1, r[key]['training']['median_step_ms'],
                  r[key]['training']['total_s'], r[key]['training']['cpu_s']) for key, label in ENGINES]
     for line in table_lines(['training', 'runs', 'median ms/step', 'total s', 'cpu s'], training, '{:.3f}'):
         out(line)
@@ -216,7 +230,9 @@ def print_table(r, out=print):
         out(line)
     out("")
     out("ratios (of wall time; of CPU time in brackets)")
-    lines = [('numpy speed-up over scalar, training', 'numpy_speedup_training'),
+    lines = [('list speed-up over scalar, training', 'list_speedup_training'),
+             ('list speed-up over scalar, sampling', 'list_speedup_sampling'),
+             ('numpy speed-up over scalar, training', 'numpy_speedup_training'),
              ('numpy speed-up over scalar, sampling', 'numpy_speedup_sampling'),
              ('scalar / plain time, training (<= 1: no slower)', 'scalar_vs_plain_training'),
              ('scalar / plain time, sampling (<= 1: no slower)', 'scalar_vs_plain_sampling')]
@@ -228,6 +244,8 @@ def print_table(r, out=print):
     out("checks")
     out(f"  plain baseline losses == scalar losses, every step, exactly: {yes(checks['plain_losses_exact'])}")
     out(f"  plain baseline samples == scalar samples: {yes(checks['plain_samples'])}")
+    out(f"  list engine losses == scalar losses, every step, exactly: {yes(checks['list_losses_exact'])}")
+    out(f"  list engine samples == scalar samples: {yes(checks['list_samples'])}")
     out(f"  numpy losses == scalar losses, every step, to 4 decimals: {yes(checks['numpy_losses_4dp'])} "
         f"(largest difference {r['numpy_max_abs_loss_diff']:.1e})")
     out(f"  numpy samples == scalar samples: {yes(checks['numpy_samples'])}")
@@ -236,7 +254,7 @@ def print_table(r, out=print):
 def main(argv=None):
     ap = argparse.ArgumentParser(prog='python benchmarks/bench.py', description=__doc__.strip().split('\n')[0])
     ap.add_argument('--steps', type=int, help="training steps (default 1000; --quick: 50)")
-    ap.add_argument('--repeats', type=int, help="NumPy training runs (default 5; --quick: 3)")
+    ap.add_argument('--repeats', type=int, help="list and NumPy training runs (default 5; --quick: 3)")
     ap.add_argument('--sample-repeats', type=int, help="repeats of sampling 20 names (default 20; --quick: 3)")
     ap.add_argument('--quick', action='store_true', help="a smoke test: 50 steps, 3 repeats")
     ap.add_argument('--data', default=NAMES_PATH, help="names file (default: the built-in names)")

@@ -5,10 +5,12 @@ split into one small module per idea:
     data          documents and the character tokenizer
     autograd      Value, a scalar that knows how to backpropagate
     config        the presets ('book', 'karpathy') and their checks
-    contract      what both engines share: weight shapes, input and loss checks, Trace, StepInfo
+    contract      what every engine shares: weight shapes, input and loss checks, Trace, StepInfo
     model         the scalar engine's model: linear / softmax / rmsnorm, GPT and its gpt()
     train         the scalar engine's training: the loss, Adam, the training loop
     sample        the scalar engine's temperature sampling
+    list_engine   the same GPT, training_steps and sample on plain lists of floats, standard
+                  library only (runs in the browser), bit for bit the scalar engine's numbers
     numpy_engine  the same GPT, training_steps and sample on NumPy arrays (needs numpy)
     checkpoint    JSON save / load
     pipeline      prepare(): a whole run in the reference order (used by the CLI and chapters)

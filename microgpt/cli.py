@@ -124,8 +124,9 @@ def parse_args(argv=None):
     p.add_argument('--block-size', type=int, help="context length")
     p.add_argument('--activation', choices=['relu', 'relu2'], help="MLP activation")
     p.add_argument('--lr', type=float, dest='learning_rate', help="Adam learning rate (default 0.01)")
-    p.add_argument('--engine', choices=['scalar', 'numpy'], default='scalar',
-                   help="scalar: the Value autograd; numpy: the same math on arrays, much faster")
+    p.add_argument('--engine', choices=['scalar', 'list', 'numpy'], default='scalar',
+                   help="scalar: the Value autograd; list: the same math on lists of floats, standard "
+                        "library only, much faster; numpy: the same math on arrays (needs numpy)")
     p.add_argument('--save', metavar='PATH', help="write a JSON checkpoint after training")
     p.add_argument('--load', metavar='PATH', help="start from a checkpoint's weights and configuration; "
                    "trains only if --steps is given, then samples")

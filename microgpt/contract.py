@@ -1,8 +1,9 @@
 """
-What every engine agrees on, owned by neither: the weight matrices a model has, the
+What every engine agrees on, owned by none of them: the weight matrices a model has, the
 checks on gpt()'s inputs and on the loss, the trace gpt() can fill, the report of one
 training step, and running a sequence through gpt(). The scalar engine (model, train,
-sample) and the NumPy engine (numpy_engine) both build on this module and on config.
+sample), the list engine (list_engine) and the NumPy engine (numpy_engine) all build on
+this module and on config.
 """
 
 import math

@@ -6,7 +6,7 @@ shuffle the documents, draw the initial weights, then sample.
 
 The scalar engine is three modules, microgpt.model (GPT), microgpt.train
 (training_steps) and microgpt.sample (sample); microgpt.numpy_engine provides the same
-three names on arrays.
+three names on arrays, and microgpt.list_engine on plain lists of floats.
 """
 
 import os
@@ -14,7 +14,7 @@ import random
 import unicodedata
 import warnings
 
-from . import model, sample, train
+from . import list_engine, model, sample, train
 from .config import PRESETS, Config, get_config, num_params
 from .data import NAMES_PATH, Tokenizer, load_docs, shuffled
 from .errors import CheckpointError, ConfigError, DataError, DataWarning
@@ -33,7 +33,7 @@ NUMPY_BYTES_PER_PARAM = 100
 def step_memory(config, vocab_size, engine):
     """An estimate of the memory (bytes) one training step of this model needs."""
     n = num_params(config, vocab_size)
-    if engine == 'numpy':
+    if engine in ('numpy', 'list'):  # plain arrays or lists of floats, no graph
         return n * NUMPY_BYTES_PER_PARAM
     return n * (SCALAR_BYTES_PER_PARAM_POSITION * config.block_size + SCALAR_BYTES_PER_PARAM)
 
@@ -121,12 +121,15 @@ class Run:
         self.engine = engine
         if engine == 'scalar':
             self._GPT, self._training_steps, self._sample = model.GPT, train.training_steps, sample.sample
+        elif engine == 'list':  # standard library only, like the scalar engine
+            self._GPT, self._training_steps, self._sample = (list_engine.GPT, list_engine.training_steps,
+                                                             list_engine.sample)
         elif engine == 'numpy':
             from . import numpy_engine  # needs NumPy: imported only when asked for
             self._GPT, self._training_steps, self._sample = (numpy_engine.GPT, numpy_engine.training_steps,
                                                              numpy_engine.sample)
         else:
-            raise ConfigError(f"unknown engine {engine!r}; choose 'scalar' or 'numpy'.")
+            raise ConfigError(f"unknown engine {engine!r}; choose 'scalar', 'list' or 'numpy'.")
         check_data_path(data_path)
         docs = load_docs(data_path)
         warn_invisible_characters(data_path, docs)

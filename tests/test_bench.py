@@ -9,7 +9,7 @@ import sys
 import pytest
 from helpers import REPO
 
-ROWS = ('scalar engine', 'plain baseline', 'numpy engine')
+ROWS = ('scalar engine', 'plain baseline', 'list engine', 'numpy engine')
 
 
 @pytest.fixture(scope='module')
@@ -44,13 +44,14 @@ def test_table_has_every_row(quick):
 def test_ratios_are_positive_numbers(quick):
     stdout, data = quick
     ratios = section(stdout, 'ratios')
-    assert len(ratios) == 4
+    assert len(ratios) == 6
     for line in ratios:
-        match = re.fullmatch(r'  (numpy speed-up over scalar|scalar / plain time), .*?\s([0-9.]+)x  \(cpu ([0-9.]+)x\)',
+        match = re.fullmatch(r'  (list speed-up over scalar|numpy speed-up over scalar|scalar / plain time), '
+                             r'.*?\s([0-9.]+)x  \(cpu ([0-9.]+)x\)',
                              line)
         assert match, line
         assert float(match.group(2)) > 0 and float(match.group(3)) > 0
-    assert len(data['ratios']) == 4
+    assert len(data['ratios']) == 6
     assert all(r['wall'] > 0 and r['cpu'] > 0 for r in data['ratios'].values())
 
 
@@ -63,4 +64,13 @@ def test_plain_baseline_computes_the_packages_numbers(quick):
     assert data['plain']['samples'] == data['scalar']['samples'] == data['numpy']['samples']
     assert len(data['scalar']['samples']) == 20
     checks = section(stdout, 'checks')
-    assert len(checks) == 4 and all(': yes' in line for line in checks), checks
+    assert len(checks) == 6 and all(': yes' in line for line in checks), checks
+
+
+def test_list_engine_computes_the_scalar_engines_numbers_exactly(quick):
+    _, data = quick
+    scalar = data['scalar']['losses']
+    assert len(data['list']['runs']) == 3
+    assert all(run['losses'] == scalar for run in data['list']['runs'])  # every bit, every run
+    assert data['list']['samples'] == data['scalar']['samples']
+    assert data['checks']['list_losses_exact'] and data['checks']['list_samples']

@@ -14,8 +14,8 @@ At build time this extension
      default state, with no Python in the browser yet;
   2. adds the live assets (../live/live.css, render.js, runtime.js, widgets/KIND.js)
      to the pages that have such a div, and to no other page;
-  3. copies the package's pure-Python files (package_files(): the core modules and
-     explore.py, not viz/ or the NumPy engine) and its data files into
+  3. copies the package's pure-Python files (package_files(): the core modules,
+     explore.py and the list engine, not viz/ or the NumPy engine) and its data files into
      <html>/live/microgpt/, with a manifest.json that book/_extra/live/worker.js
      reads to load exactly those files into Pyodide.
 The JavaScript itself lives in book/_extra/live/ (published at <html>/live/ by
@@ -35,7 +35,8 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parents[2] / "microgpt"
 
 # Modules the browser never needs: the NumPy twin (no numpy in the vendored
-# Pyodide) and the benchmark (it times the NumPy engine too).
+# Pyodide) and the benchmark (it times the NumPy engine too). The list engine,
+# standard library only, is the browser's fast engine: it is not excluded.
 BROWSER_EXCLUDE = {"numpy_engine.py", "bench.py"}
 DATA_SUFFIXES = {".txt", ".json"}
 

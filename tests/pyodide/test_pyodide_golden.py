@@ -7,7 +7,10 @@ copies, book/_ext/microgpt_live.py:package_files) under Node, and check that
 
   * the vendored files are the ones scripts/vendor_js.sh recorded (SHA256SUMS);
   * `python -m microgpt` in Pyodide prints microgpt/golden_book_ssa2017.txt line for
-    line: all 1000 loss lines and the 20 sampled names (about 4 minutes).
+    line: all 1000 loss lines and the 20 sampled names (about 4 minutes);
+  * so does `python -m microgpt --engine list`, the browser's fast engine, whose time per
+    step in Pyodide is printed against the budget of 1000 steps in 10 s (reported, not
+    enforced: the test fails only on wrong numbers).
 
 Needs node (any machine with npm has it); without it the tests are skipped locally
 and fail in CI (CI=true). The per-step time in Pyodide against CPython is printed.
@@ -72,6 +75,7 @@ def test_vendored_pyodide_matches_its_checksums():
 def test_browser_files_are_the_core_package():
     files = package_files()
     assert "explore.py" in files and "names.txt" in files and "__init__.py" in files
+    assert "list_engine.py" in files  # the fast engine, standard library only
     assert "numpy_engine.py" not in files  # no numpy in the browser
 
 
@@ -83,21 +87,23 @@ def test_errors_cross_with_their_message():
     assert out.startswith("TokenizerError ")
 
 
-def cpython_ms_per_step(steps=50):
+def cpython_ms_per_step(steps=50, engine="scalar"):
     import microgpt
-    run = microgpt.prepare("book")
+    run = microgpt.prepare("book", engine=engine)
     t = time.perf_counter()
     for _ in run.training_steps(steps):
         pass
     return 1000 * (time.perf_counter() - t) / steps
 
 
-def test_pyodide_reproduces_the_golden_file_line_for_line():
+def cli_in_pyodide(*args):
+    """Run `python -m microgpt ARGS` in Pyodide; check it printed the golden file line for
+    line. Returns (timing, wall seconds); timing['run_ms'] covers the 1000 steps and 20 samples."""
     code = (
         "import sys, time\n"
         "from microgpt.cli import main\n"
         "t = time.perf_counter()\n"
-        "status = main([])\n"
+        f"status = main({list(args)!r})\n"
         "print(f'seconds {time.perf_counter() - t:.3f}', file=sys.stderr)\n"
         "assert status == 0\n"
     )
@@ -109,8 +115,23 @@ def test_pyodide_reproduces_the_golden_file_line_for_line():
     assert len([ln for ln in lines if ln.startswith("step ")]) == 1000
     assert [ln for ln in lines if ln.startswith("sample ")] == [ln for ln in golden if ln.startswith("sample ")]
     assert lines == golden
+    return timing, wall
+
+
+def report(engine, timing, wall):
     pyodide_ms = timing["run_ms"] / 1000  # run_ms: 1000 steps (and 20 samples), in ms
-    cpython_ms = cpython_ms_per_step()
-    print(f"\nPyodide {timing['version']} under Node: start {timing['load_ms']} ms, "
-          f"{pyodide_ms:.0f} ms per step; CPython {sys.version.split()[0]}: {cpython_ms:.0f} ms per step "
+    cpython_ms = cpython_ms_per_step(steps=50 if engine == "scalar" else 300, engine=engine)
+    print(f"\n{engine} engine: Pyodide {timing['version']} under Node: start {timing['load_ms']} ms, "
+          f"{pyodide_ms:.1f} ms per step; CPython {sys.version.split()[0]}: {cpython_ms:.1f} ms per step "
           f"(x{pyodide_ms / cpython_ms:.2f}); wall {wall:.0f} s")
+    return pyodide_ms
+
+
+def test_pyodide_reproduces_the_golden_file_line_for_line():
+    report("scalar", *cli_in_pyodide())
+
+
+def test_pyodide_list_engine_reproduces_the_golden_file_and_reports_its_speed():
+    pyodide_ms = report("list", *cli_in_pyodide("--engine", "list"))
+    budget = "within" if pyodide_ms <= 10 else "OVER"
+    print(f"list engine in Pyodide: 1000 steps and 20 samples in {pyodide_ms:.1f} s, {budget} the 10 s budget")
