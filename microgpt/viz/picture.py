@@ -47,7 +47,7 @@ STAGES = [
     ('grads', 'gradients', 'backward(): chain rule', 2, 'train', 1.6, 4.45),
     ('update', 'updates', 'Adam, every parameter', 5, 'train', 1.6, 6.75),
     ('sample', 'sample', 'temperature 0.5', 6, 'generate', 10.4, 1.95),
-    ('generate', 'generate', 'until BOS: a name', 6, 'generate', 10.4, 5.6),
+    ('generate', 'generate', 'until BOS, or 8 letters', 6, 'generate', 10.4, 5.6),
 ]
 
 # Which chapter (notebook) explains each stage: the chapter's list links to these.
@@ -107,8 +107,9 @@ def plot_data_flow():
     _arrow(ax, (xl, pos['loss'][1] + h), (xl, pos['grads'][1] - h), color=c_train)
     _arrow(ax, (xl, pos['grads'][1] + h), (xl, pos['update'][1] - h), color=c_train)
     _arrow(ax, (xl + w, pos['update'][1]), (xc - w - 0.45, pos['update'][1] - 0.9), color=c_train, rad=-0.3)
-    ax.text(xl + 0.15, 5.6, 'repeat with\nthe next name,\n1000 steps', ha='left', va='center', fontsize=12,
-            color=c_train, style='italic')
+    # the loop closes where the updated weights go back into the model for the next name
+    ax.text(xl + 0.5, pos['update'][1] + h + 0.5, 'updated weights in:\nrepeat with the next name,\n1000 steps',
+            ha='center', va='center', fontsize=12, color=c_train, style='italic')
     # generation: probabilities -> sample -> generate -> the new token goes back in
     c_gen = LANES['generate'][1]
     _arrow(ax, (xc + w, y), (xr - w, y), color=c_gen, label='after\ntraining',

@@ -87,7 +87,7 @@ def plot_lr_schedule(config, zoom=300):
     a1.plot(t, lr, color=AVERAGE, lw=2)
     a1.set_xlabel('training step')
     a1.set_ylabel('learning rate $\\mathrm{lr}_t$')
-    a1.set_title(f'Linear decay: {config.learning_rate:g} at step 1 \u2192 0 at step {config.num_steps}')
+    a1.set_title(f'Linear decay: {config.learning_rate:g} at step 1 \u2192 {lr[-1]:.0e} at step {config.num_steps}')
     a1.set_ylim(0, config.learning_rate * 1.08)
     tz = t[:zoom]
     for beta, name, color in ((config.beta1, 'm', '#ff7f0e'), (config.beta2, 'v', '#2ca02c')):
