@@ -56,15 +56,10 @@ class Value:
     def __repr__(self):
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g})"
 
-    # Read-only views of the graph, for code that walks it (figures, explore)
-    @property
-    def children(self): return self._children
-
-    @property
-    def local_grads(self): return self._local_grads
-
-    @property
-    def op(self): return self._op
+    # Read-only views of the graph, for code that walks it (the book's figures)
+    children = property(lambda self: self._children)
+    local_grads = property(lambda self: self._local_grads)
+    op = property(lambda self: self._op)
 
     def topological_order(self):
         """Every node this one depends on, each listed after all of its children.

@@ -1,19 +1,17 @@
 """Chapter 7 (The complete picture): the data-flow diagram, the table of what the package
-includes (read from the package itself), its line count, small illustrations of what
-microgpt omits (activations, LayerNorm, biases, byte-pair encoding), and the measurements
-of the efficiency boundary (scalar vs NumPy engine, 1 vs 2 vs 4 layers).
+includes and the chart of its line counts (both read from the package's own source by
+microgpt.lines), small illustrations of what microgpt omits (activations, LayerNorm,
+biases, byte-pair encoding), and the measurements of the efficiency boundary (scalar vs
+NumPy engine, 1 vs 2 vs 4 layers).
 
 Every number about the model comes from the package itself (its engines, its source read
 with inspect and ast); the few functions here that stand for things microgpt does *not*
 have (GeLU, LayerNorm, the byte-pair merge loop) are marked as illustrations.
 """
 
-import ast
 import inspect
-import io
 import os
 import time
-import tokenize
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -23,6 +21,7 @@ from ..autograd import Value
 from ..config import get_config
 from ..contract import run_sequence
 from ..data import Tokenizer
+from ..lines import locate
 from ..model import GPT, rmsnorm
 from ..sample import sample as sample_name
 from ..train import Adam, doc_loss
@@ -187,45 +186,22 @@ def show_program():
 
 # ----------------------------------------------------------------------------- 7.2 what the code includes
 
-# (component, the object it lives in, which of its lines (see locate), chapter that explains it)
+# (component, the object it lives in, which of its lines, chapter that explains it). Which lines:
+# None for the whole object, or an anchor, a comment in the object's source (microgpt.lines):
+# ('section', title) from the comment line '# title' to the end of its paragraph;
+# ('tag', tag) every line whose trailing comment is '# tag'.
 COMPONENTS = [
     ('scalar autograd', Value, None, 2),
     ('character-level tokenization', Tokenizer, None, 1),
-    ('token and position embeddings', GPT.gpt, ('# Step 1: Embed', 'record(embedding'), 3),
-    ('multi-head self-attention with KV cache', GPT.gpt,
-     ('# 1) Multi-head attention block', 'x = linear(x_attn'), 3),
+    ('token and position embeddings', GPT.gpt, ('section', 'Step 1: Embed'), 3),
+    ('multi-head self-attention with KV cache', GPT.gpt, ('section', '1) Multi-head attention block'), 3),
     ('RMSNorm', rmsnorm, None, 3),
-    ('feed-forward MLP with squared ReLU', GPT.gpt, ('# 2) MLP block', "state_dict[f'layer{li}.mlp_fc2']"), 3),
-    ('residual connections', GPT.gpt, ('every line with', 'x_residual'), 3),
+    ('feed-forward MLP with squared ReLU', GPT.gpt, ('section', '2) MLP block'), 3),
+    ('residual connections', GPT.gpt, ('tag', 'residual'), 3),
     ('cross-entropy loss', doc_loss, None, 5),
     ('Adam with linear LR decay', Adam, None, 5),
     ('temperature-controlled autoregressive sampling', sample_name, None, 6),
 ]
-
-
-def locate(obj, markers=None):
-    """Where obj lives in the package, read with inspect from the real object: (module file
-    name, qualified name, line numbers). Without markers: every line of obj. With markers
-    (start, end): the lines of obj's source from the first line containing start to the first
-    line after it containing end. With markers ('every line with', text): those lines only.
-    A decorated function is located by its own source, not its wrapper's: functools.wraps
-    (used by @graph_building(), a contextlib decorator) leaves the original in __wrapped__."""
-    obj = inspect.unwrap(obj)
-    lines, first = inspect.getsourcelines(obj)
-    name = os.path.basename(inspect.getsourcefile(obj))
-    numbers = list(range(first, first + len(lines)))
-    if markers is not None:
-        start, end = markers
-        if start == 'every line with':
-            numbers = [first + k for k, line in enumerate(lines) if end in line]
-        else:
-            i = next((k for k, line in enumerate(lines) if start in line), None)
-            j = next((k for k in range(i, len(lines)) if end in lines[k]), None) if i is not None else None
-            numbers = list(range(first + i, first + j + 1)) if j is not None else []
-        if not numbers:
-            raise ValueError(f'markers {markers!r} not found in {obj.__qualname__}: the package changed, '
-                             'update COMPONENTS in microgpt/viz/picture.py')
-    return name, obj.__qualname__, numbers
 
 
 def _ranges(numbers):
@@ -241,10 +217,10 @@ def _ranges(numbers):
 def includes_table():
     """Rows of the 'what the code includes' table: component, where it lives, lines, chapter."""
     rows = []
-    for component, obj, markers, chapter in COMPONENTS:
-        name, qualname, numbers = locate(obj, markers)
+    for component, obj, anchor, chapter in COMPONENTS:
+        name, qualname, numbers = locate(obj, anchor)
         rows.append(dict(component=component, module=name, object=qualname, where=_ranges(numbers),
-                         lines=len(numbers), chapter=chapter, whole=markers is None))
+                         lines=len(numbers), chapter=chapter, whole=anchor is None))
     return rows
 
 
@@ -258,128 +234,9 @@ def includes_markdown(rows):
     return '\n'.join(out)
 
 
-# names that mark a statement as part of the optional trace (the book's window into gpt())
-_TRACE_NAMES = {'trace', 'record', 'step_trace', 'Trace', 'no_record'}
-# functions that only serve the trace (whole definitions)
-_TRACE_FUNCTIONS = {'no_record', 'run_sequence'}
-# functions that only check their input (and raise a helpful error): check_* and these
-_CHECK_NAMES = {'_check', 'diverged', '_shape', 'vocab_size_of'}
-
-
-def _is_check(name):
-    return name is not None and (name in _CHECK_NAMES or name.startswith('check_'))
-
-
-def _called_name(call):
-    f = call.func
-    return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
-
-
-def classify_lines(path):
-    """Classify every physical line of a Python file: blank, comment, docstring or code; and
-    the code lines further into input checks (raise statements and the ifs that only guard
-    one), trace hooks (statements that only serve the optional Trace) and the algorithm (the
-    rest). Returns (lines, kinds), one kind per line."""
-    with open(path, encoding='utf-8') as f:
-        source = f.read()
-    lines = source.split('\n')
-    if lines and lines[-1] == '':
-        lines = lines[:-1]
-    tree = ast.parse(source)
-    docstring, checks, trace = set(), set(), set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], 'value', None), ast.Constant) \
-                    and isinstance(body[0].value.value, str):
-                docstring.update(range(body[0].lineno, body[0].end_lineno + 1))
-        if isinstance(node, ast.If) and node.body and all(isinstance(s, ast.Raise) for s in node.body) \
-                and not node.orelse:
-            checks.update(range(node.lineno, node.end_lineno + 1))
-        elif isinstance(node, ast.Raise):
-            checks.update(range(node.lineno, node.end_lineno + 1))
-        if isinstance(node, ast.Try) and node.handlers and \
-                all(all(isinstance(t, ast.Raise) for t in h.body) for h in node.handlers):
-            checks.add(node.lineno)                      # 'try:' whose except clauses only raise a clearer error
-            for h in node.handlers:
-                checks.update(range(h.lineno, h.end_lineno + 1))
-        if isinstance(node, ast.FunctionDef) and _is_check(node.name) or isinstance(node, ast.Expr) \
-                and isinstance(node.value, ast.Call) and _is_check(_called_name(node.value)):
-            checks.update(range(node.lineno, node.end_lineno + 1))  # a check function, or a call of one
-        if isinstance(node, ast.ClassDef) and node.name == 'Trace' or \
-                isinstance(node, ast.FunctionDef) and node.name in _TRACE_FUNCTIONS:
-            trace.update(range(node.lineno, node.end_lineno + 1))
-        elif isinstance(node, ast.stmt) and not isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.For)):
-            # a simple statement, or the header line of an if, that mentions the trace
-            end = node.end_lineno if not isinstance(node, ast.If) else node.body[0].lineno - 1
-            names = {n.id for n in ast.walk(node.test if isinstance(node, ast.If) else node)
-                     if isinstance(n, ast.Name)}
-            if isinstance(node, ast.If) and names & _TRACE_NAMES:
-                trace.update(range(node.lineno, node.end_lineno + 1))
-            elif not isinstance(node, ast.If) and names & _TRACE_NAMES and not _uses_trace_as_argument(node):
-                trace.update(range(node.lineno, end + 1))
-    has_code = set()
-    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
-        if tok.type not in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT,
-                            tokenize.DEDENT, tokenize.ENDMARKER):
-            has_code.update(range(tok.start[0], tok.end[0] + 1))
-    kinds = []
-    for i, line in enumerate(lines, start=1):
-        if not line.strip():
-            kinds.append('blank')
-        elif i in docstring:
-            kinds.append('docstring')
-        elif i not in has_code:
-            kinds.append('comment')
-        else:
-            kinds.append('checks' if i in checks else 'trace' if i in trace else 'algorithm')
-    return lines, kinds
-
-
-def count_lines(path):
-    """How many lines of each kind a Python file has (see classify_lines): total, blank, comment,
-    docstring, code; and of the code, checks, trace and the rest, the algorithm."""
-    lines, kinds = classify_lines(path)
-    counts = {k: kinds.count(k) for k in ('blank', 'comment', 'docstring', 'checks', 'trace', 'algorithm')}
-    counts['code'] = counts['checks'] + counts['trace'] + counts['algorithm']
-    counts['total'] = len(lines)
-    return counts
-
-
-def _uses_trace_as_argument(node):
-    """True for a statement that does real work and only passes a trace along
-    (e.g. logits = model.gpt(..., trace=step_trace)): it is not a trace hook."""
-    calls = [n for n in ast.walk(node) if isinstance(n, ast.Call)]
-    return any(kw.arg == 'trace' for c in calls for kw in c.keywords) and isinstance(node, ast.Assign) \
-        and not any(isinstance(t, ast.Name) and t.id in _TRACE_NAMES for t in node.targets)
-
-
-CORE_MODULES = ('data', 'autograd', 'contract', 'model', 'train', 'sample')
-
-
-def core_line_counts():
-    """count_lines() of each core module, {module name: counts}."""
-    from importlib import import_module
-    return {name: count_lines(inspect.getsourcefile(import_module(f'microgpt.{name}'))) for name in CORE_MODULES}
-
-
-def core_imports():
-    """Every module the core modules import, apart from each other: the 'zero dependencies' claim, checked."""
-    from importlib import import_module
-    found = set()
-    for name in CORE_MODULES:
-        tree = ast.parse(inspect.getsource(import_module(f'microgpt.{name}')))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                found.update(a.name.split('.')[0] for a in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                found.add(node.module.split('.')[0])
-    return sorted(found)
-
-
 def plot_line_counts(counts, title='Where the lines of code go'):
-    """A stacked horizontal bar per file: algorithm, input checks, trace hooks, docstrings,
-    comments, blank lines."""
+    """A stacked horizontal bar per file (counts: {file: microgpt.lines.count_lines()}):
+    algorithm, input checks, trace hooks, docstrings, comments, blank lines."""
     parts = [('algorithm', 'algorithm code', '#1d4ed8'), ('checks', 'input checks', '#f59e0b'),
              ('trace', 'trace hooks', '#10b981'), ('docstring', 'docstrings', '#a5b4fc'),
              ('comment', 'comment lines', '#d1d5db'), ('blank', 'blank lines', '#f3f4f6')]
