@@ -110,16 +110,20 @@ def training_progress(num_steps=1000, sample_every=100, num_preview=5, preset='b
 
 # ----------------------------------------------------------------------------- ch. 1: tokens
 
-def tokens_state(text='microgpt'):
+def framed_tokens(tokenizer, text):
     """The tokens of text as the model reads it ([BOS] + characters + [BOS]), or the
     tokenizer's own error message for a character outside the vocabulary."""
-    tokenizer = book_tokenizer()
     try:
         ids = tokenizer.frame(text)
     except MicroGPTError as e:
         return {'text': text, 'error': f'{type(e).__name__}: {e}', 'tokens': [], 'ids': []}
     return {'text': text, 'error': None, 'ids': ids, 'decoded': tokenizer.decode(ids),
-            'tokens': [{'text': token_labels(tokenizer)[i], 'id': i} for i in ids]}
+            'tokens': [{'text': token_label(tokenizer, i), 'id': i} for i in ids]}
+
+
+def tokens_state(text='microgpt'):
+    """Chapter 1's token box: framed_tokens() of text with the book's tokenizer."""
+    return framed_tokens(book_tokenizer(), text)
 
 
 # ----------------------------------------------------------------------------- ch. 2: backward

@@ -9,10 +9,10 @@ each step, and the chapter checks that it ends with exactly the gradients `backw
 """
 
 import matplotlib.pyplot as plt
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ..autograd import Value
 from ..explore import backward_steps, graph_layout, op_name, step_title
+from .common import arrow, box
 
 # ----------------------------------------------------------------------------- the operations
 
@@ -210,10 +210,8 @@ def draw_graph(root, names=None, ax=None, grads=None, current=None, title=None,
         for c, lg in zip(v.children, v.local_grads):
             (x0, y0), (x1, y1) = pos[c], pos[v]
             hot = v is current
-            ax.add_patch(FancyArrowPatch((x0 * sx + w / 2, y0 * sy), (x1 * sx - w / 2, y1 * sy),
-                                         arrowstyle='-|>', mutation_scale=12,
-                                         color='#ea580c' if hot else '#64748b',
-                                         linewidth=2.2 if hot else 1.0, zorder=1))
+            arrow(ax, (x0 * sx + w / 2, y0 * sy), (x1 * sx - w / 2, y1 * sy), color='#ea580c' if hot else '#64748b',
+                  lw=2.2 if hot else 1.0, head=12)
             if show_local:
                 mx, my = (x0 * sx + x1 * sx) / 2, (y0 + y1) / 2 * sy
                 ax.text(mx, my, f'{_g(lg)}', ha='center', va='center', fontsize=fontsize * 0.8,
@@ -229,9 +227,7 @@ def draw_graph(root, names=None, ax=None, grads=None, current=None, title=None,
             edge, lw = '#ea580c', 3.0
         elif v in updated:
             edge, lw = '#16a34a', 2.6
-        ax.add_patch(FancyBboxPatch((x * sx - w / 2, y * sy - h / 2), w, h,
-                                    boxstyle='round,pad=0.02,rounding_size=0.12',
-                                    facecolor=NODE_COLORS[kind], edgecolor=edge, linewidth=lw, zorder=3))
+        box(ax, (x * sx, y * sy), w, h, NODE_COLORS[kind], edge, lw=lw, zorder=3)
         ax.text(x * sx, y * sy + 0.25, head, ha='center', va='center', fontsize=fontsize,
                 fontweight='bold', zorder=4)
         ax.text(x * sx, y * sy - 0.02, f'data {_g(v.data)}', ha='center', va='center',

@@ -15,7 +15,6 @@ import time
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ..autograd import Value
 from ..config import get_config
@@ -25,7 +24,7 @@ from ..lines import locate
 from ..model import GPT, rmsnorm
 from ..sample import sample as sample_name
 from ..train import Adam, doc_loss
-from .common import ma_label, smoothed
+from .common import arrow, box, ma_label, smoothed
 
 # ----------------------------------------------------------------------------- 7.1 the data flow
 
@@ -56,10 +55,10 @@ CHAPTER_FILES = {1: '01_data.ipynb', 2: '02_autograd.ipynb', 3: '03_architecture
 BOX_W, BOX_H = 3.2, 0.95  # box size in data units
 
 
-def _box(ax, x, y, title, detail, chapter, lane, w=BOX_W, h=BOX_H):
+def _stage(ax, x, y, title, detail, chapter, lane, w=BOX_W, h=BOX_H):
+    """One stage of the diagram: a box in its lane's colours, its title, detail and chapter."""
     fill, edge = LANES[lane]
-    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle='round,pad=0.02,rounding_size=0.12',
-                                facecolor=fill, edgecolor=edge, linewidth=1.6, zorder=2))
+    box(ax, (x, y), w, h, fill, edge, lw=1.6)
     ax.text(x - w / 2 + 0.13, y + 0.17, title, ha='left', va='center', fontsize=14, fontweight='bold',
             color='#111827', zorder=3)
     ax.text(x - w / 2 + 0.13, y - 0.21, detail, ha='left', va='center', fontsize=11.5, color='#1f2937', zorder=3)
@@ -67,14 +66,9 @@ def _box(ax, x, y, title, detail, chapter, lane, w=BOX_W, h=BOX_H):
             fontweight='bold', color=edge, zorder=3)
 
 
-def _arrow(ax, start, end, color='#4b5563', style='-|>', ls='-', rad=0.0, lw=1.8, label=None,
-           label_xy=None, label_kw=None):
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle=style, mutation_scale=16, color=color, lw=lw,
-                                 linestyle=ls, connectionstyle=f'arc3,rad={rad}', zorder=1))
-    if label:
-        kw = dict(ha='center', va='center', fontsize=12, color=color, style='italic')
-        kw.update(label_kw or {})
-        ax.text(*label_xy, label, **kw)
+def _note(ax, xy, text, color, ha='center'):
+    """An italic label beside an arrow, in the arrow's colour."""
+    ax.text(*xy, text, ha=ha, va='center', fontsize=12, color=color, style='italic')
 
 
 def plot_data_flow():
@@ -89,33 +83,33 @@ def plot_data_flow():
     h, w = BOX_H / 2, BOX_W / 2
     xl, xc, xr = pos['loss'][0], pos['probs'][0], pos['sample'][0]
     # the model, gpt(): one shaded frame around the stages it computes, titled along its left edge
-    ax.add_patch(FancyBboxPatch((xc - w - 0.45, 2.7), BOX_W + 0.7, 4.6, boxstyle='round,pad=0.02,rounding_size=0.2',
-                                facecolor='#eff6ff', edgecolor='#93c5fd', linewidth=1.2, linestyle='--', zorder=0))
+    box(ax, (xc - w - 0.45 + (BOX_W + 0.7) / 2, 2.7 + 4.6 / 2), BOX_W + 0.7, 4.6, '#eff6ff', '#93c5fd', lw=1.2,
+        ls='--', rounding=0.2, zorder=0)
     ax.text(xc - w - 0.22, 5.0, 'gpt(token, pos): Ch. 4', ha='center', va='center', fontsize=12,
             color='#1d4ed8', fontweight='bold', rotation=90)
     for _key, title, detail, chapter, lane, x, y in STAGES:
-        _box(ax, x, y, title, detail, chapter, lane)
+        _stage(ax, x, y, title, detail, chapter, lane)
     # forward pass, straight down the middle
     order = ['text', 'tokens', 'embeddings', 'attention', 'mlp', 'logits', 'probs']
     for a, b in zip(order, order[1:]):
-        _arrow(ax, (xc, pos[a][1] - h), (xc, pos[b][1] + h))
+        arrow(ax, (xc, pos[a][1] - h), (xc, pos[b][1] + h))
     # training: probabilities -> loss -> gradients -> updates -> back into the model
     c_train = LANES['train'][1]
     y = pos['probs'][1]
-    _arrow(ax, (xc - w, y), (xl + w, y), color=c_train, label='train', label_xy=((xc - w + xl + w) / 2, y + 0.3))
-    _arrow(ax, (xl, pos['loss'][1] + h), (xl, pos['grads'][1] - h), color=c_train)
-    _arrow(ax, (xl, pos['grads'][1] + h), (xl, pos['update'][1] - h), color=c_train)
-    _arrow(ax, (xl + w, pos['update'][1]), (xc - w - 0.45, pos['update'][1] - 0.9), color=c_train, rad=-0.3)
-    ax.text(xl + 0.15, 5.6, 'repeat with\nthe next name,\n1000 steps', ha='left', va='center', fontsize=12,
-            color=c_train, style='italic')
+    arrow(ax, (xc - w, y), (xl + w, y), color=c_train)
+    _note(ax, ((xc - w + xl + w) / 2, y + 0.3), 'train', c_train)
+    arrow(ax, (xl, pos['loss'][1] + h), (xl, pos['grads'][1] - h), color=c_train)
+    arrow(ax, (xl, pos['grads'][1] + h), (xl, pos['update'][1] - h), color=c_train)
+    arrow(ax, (xl + w, pos['update'][1]), (xc - w - 0.45, pos['update'][1] - 0.9), color=c_train, rad=-0.3)
+    _note(ax, (xl + 0.15, 5.6), 'repeat with\nthe next name,\n1000 steps', c_train, ha='left')
     # generation: probabilities -> sample -> generate -> the new token goes back in
     c_gen = LANES['generate'][1]
-    _arrow(ax, (xc + w, y), (xr - w, y), color=c_gen, label='after\ntraining',
-           label_xy=((xc + w + xr - w) / 2, y + 0.45))
-    _arrow(ax, (xr, pos['sample'][1] + h), (xr, pos['generate'][1] - h), color=c_gen,
-           label='not BOS:\nnext position', label_xy=(xr + 0.15, 3.78), label_kw=dict(ha='left'))
-    _arrow(ax, (xr, pos['generate'][1] + h), (xc + w, pos['tokens'][1]), color=c_gen, rad=0.3,
-           label='feed the new\ntoken back in', label_xy=(10.6, 7.75))
+    arrow(ax, (xc + w, y), (xr - w, y), color=c_gen)
+    _note(ax, ((xc + w + xr - w) / 2, y + 0.45), 'after\ntraining', c_gen)
+    arrow(ax, (xr, pos['sample'][1] + h), (xr, pos['generate'][1] - h), color=c_gen)
+    _note(ax, (xr + 0.15, 3.78), 'not BOS:\nnext position', c_gen, ha='left')
+    arrow(ax, (xr, pos['generate'][1] + h), (xc + w, pos['tokens'][1]), color=c_gen, rad=0.3)
+    _note(ax, (10.6, 7.75), 'feed the new\ntoken back in', c_gen)
     ax.set_title('The complete picture: from text to generated names', fontsize=16, pad=4)
     handles = [plt.Rectangle((0, 0), 1, 1, facecolor=LANES[k][0], edgecolor=LANES[k][1]) for k in
                ('data', 'model', 'train', 'generate')]
