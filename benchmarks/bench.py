@@ -39,8 +39,8 @@ from microgpt.config import get_config
 from microgpt.data import NAMES_PATH, Tokenizer, load_docs, shuffled
 from microgpt.model import GPT
 from microgpt.sample import sample as scalar_sample
+from microgpt.tables import table_lines  # the book's one table printer (no matplotlib needed)
 from microgpt.train import training_steps
-from microgpt.viz.common import table_lines  # the book's one table printer
 
 
 def setup(config, data_path):

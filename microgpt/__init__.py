@@ -15,6 +15,9 @@ split into one small module per idea:
     checkpoint    JSON save / load
     pipeline      prepare(): a whole run in the reference order (used by the CLI and chapters)
     cli           `python -m microgpt`
+    tables        aligned plain-text tables (the book's and the benchmark's; no matplotlib)
+    lines         the package's own source line by line: algorithm, checks, trace; chapter 7's anchors
+    edition       writes book/microgpt_single.py, the algorithm lines as one runnable file
     viz           plots and widgets for the book (needs matplotlib, ipywidgets)
 
 The names below are shortcuts; none of them hides a submodule (microgpt.train and

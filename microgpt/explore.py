@@ -110,16 +110,20 @@ def training_progress(num_steps=1000, sample_every=100, num_preview=5, preset='b
 
 # ----------------------------------------------------------------------------- ch. 1: tokens
 
-def tokens_state(text='microgpt'):
+def framed_tokens(tokenizer, text):
     """The tokens of text as the model reads it ([BOS] + characters + [BOS]), or the
     tokenizer's own error message for a character outside the vocabulary."""
-    tokenizer = book_tokenizer()
     try:
         ids = tokenizer.frame(text)
     except MicroGPTError as e:
         return {'text': text, 'error': f'{type(e).__name__}: {e}', 'tokens': [], 'ids': []}
     return {'text': text, 'error': None, 'ids': ids, 'decoded': tokenizer.decode(ids),
-            'tokens': [{'text': token_labels(tokenizer)[i], 'id': i} for i in ids]}
+            'tokens': [{'text': token_label(tokenizer, i), 'id': i} for i in ids]}
+
+
+def tokens_state(text='microgpt'):
+    """Chapter 1's token box: framed_tokens() of text with the book's tokenizer."""
+    return framed_tokens(book_tokenizer(), text)
 
 
 # ----------------------------------------------------------------------------- ch. 2: backward
@@ -133,35 +137,26 @@ def expression(a=2.0, b=-3.0, c=10.0):
 
 
 def op_name(v):
-    """Which operation made v, read back from its children and local gradients
-    (Value keeps no op label: __slots__ keeps each node small)."""
-    ch, lg = v._children, v._local_grads
-    if not ch:
-        return None
-    if len(ch) == 2:
-        return '+' if tuple(lg) == (1, 1) and v.data == ch[0].data + ch[1].data else '×'
-    x, g = ch[0].data, lg[0]
-    if g in (0.0, 1.0) and v.data == max(0, x) and isinstance(g, float):
-        return 'relu'
-    if x > 0 and v.data == math.log(x) and g == 1 / x:
-        return 'log'
-    if v.data == math.exp(x) and g == math.exp(x):
-        return 'exp'
-    k = g * x / v.data if v.data else float('nan')
-    return f'**{round(k, 6):g}'
+    """The operation that made v, as v recorded it ('+', '*', '**2', 'log', 'exp', 'relu'),
+    or None for a leaf."""
+    return v.op or None
 
 
 def backward_steps(root):
-    """Replay Value.backward() one node at a time, without touching any .grad: returns a list
-    of frames (node processed, {node: grad so far}); frame 0 is the seed d(root)/d(root) = 1."""
+    """Value.backward() one node at a time (Value.backward_steps), recording every node's
+    grad after each step, then putting every .grad back as it was. Returns a list of frames
+    (node processed, {node: grad so far}); frame 0 is the seed d(root)/d(root) = 1."""
     topo = root.topological_order()
-    grads = {v: 0 for v in topo}
-    grads[root] = 1
-    frames = [(None, dict(grads))]
-    for v in reversed(topo):
-        for child, local_grad in zip(v._children, v._local_grads):
-            grads[child] += local_grad * grads[v]
-        frames.append((v, dict(grads)))
+    saved = [v.grad for v in topo]
+    try:
+        for v in topo:
+            v.grad = 0
+        frames = [(None, {v: 1 if v is root else 0 for v in topo})]  # backward_steps starts with root.grad = 1
+        for node in root.backward_steps():
+            frames.append((node, {v: v.grad for v in topo}))
+    finally:
+        for v, grad in zip(topo, saved):
+            v.grad = grad
     return frames
 
 
@@ -171,7 +166,7 @@ def graph_layout(root):
     topo = root.topological_order()
     dist = {root: 0}
     for v in reversed(topo):  # parents before children
-        for c in v._children:
+        for c in v.children:
             dist[c] = max(dist.get(c, 0), dist[v] + 1)
     far = max(dist.values())
     layers = {}
@@ -182,7 +177,7 @@ def graph_layout(root):
         nodes = layers[d]
         if d > 0:  # order by the mean height of the parents already placed
             def key(v, _d=d):
-                ys = [pos[p][1] for p in topo if p in pos and any(c is v for c in p._children)]
+                ys = [pos[p][1] for p in topo if p in pos and any(c is v for c in p.children)]
                 return -(sum(ys) / len(ys)) if ys else 0
             nodes.sort(key=key)
         n = len(nodes)
@@ -192,8 +187,9 @@ def graph_layout(root):
 
 
 def node_label(v, names):
-    """A node's name, or the operation that made it, or 'const'."""
-    return names.get(v) or op_name(v) or 'const'
+    """A node's name, or the operation that made it, or 'const' for an unnamed leaf
+    ('op' for a node made by code that records no label)."""
+    return names.get(v) or op_name(v) or ('op' if v.children else 'const')
 
 
 def step_title(i, node, names):
@@ -201,7 +197,7 @@ def step_title(i, node, names):
     if node is None:
         return 'step 0: backward() seeds L.grad = 1'
     label = node_label(node, names)
-    if not node._children:
+    if not node.children:
         return f'step {i}: {label} is a leaf, nothing to pass on'
     return f'step {i}: {label} passes grad to its children'
 
@@ -218,8 +214,8 @@ def backward_state(a=2.0, b=-3.0, c=10.0):
     pos = graph_layout(root)
     nodes = [{'id': i, 'label': node_label(v, names), 'name': names.get(v), 'op': op_name(v),
               'data': v.data, 'x': pos[v][0], 'y': pos[v][1],
-              'children': [index[ch] for ch in v._children],
-              'local_grads': [float(g) for g in v._local_grads]}
+              'children': [index[ch] for ch in v.children],
+              'local_grads': [float(g) for g in v.local_grads]}
              for i, v in enumerate(topo)]
     steps = [{'step': i, 'node': None if node is None else index[node],
               'title': step_title(i, node, names),

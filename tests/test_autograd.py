@@ -63,6 +63,44 @@ def test_local_gradients_are_stored_at_forward_time():
     assert d._local_grads == (math.exp(3.0),)
 
 
+# (expression of a and b, the op label of its result): every primitive names itself, as in micrograd
+OP_LABELS = [
+    (lambda a, b: a + b, '+'), (lambda a, b: a * b, '*'), (lambda a, b: a ** 3, '**3'),
+    (lambda a, b: a ** 1, '**1'), (lambda a, b: a ** -0.5, '**-0.5'), (lambda a, b: a.log(), 'log'),
+    (lambda a, b: a.exp(), 'exp'), (lambda a, b: a.relu(), 'relu'), (lambda a, b: b.relu(), 'relu'),
+    (lambda a, b: a - b, '+'), (lambda a, b: -a, '*'), (lambda a, b: a / b, '*'), (lambda a, b: 2 + a, '+'),
+]
+
+
+@pytest.mark.parametrize('f, op', OP_LABELS)
+def test_every_operation_records_its_label(f, op):
+    a, b = Value(3.0), Value(-2.0)
+    out = f(a, b)
+    assert out.op == op
+    assert a.op == b.op == ''  # leaves
+
+
+def test_children_and_local_grads_are_readable_without_underscores():
+    a, b = Value(3.0), Value(-2.0)
+    c = a * b
+    assert c.children == (a, b) and c.local_grads == (-2.0, 3.0)
+    assert a.children == () and a.local_grads == ()
+    with pytest.raises(AttributeError):  # read-only: the graph is what the forward pass built
+        c.children = ()
+
+
+def test_backward_steps_visit_the_reverse_topological_order_and_end_as_backward():
+    a, b = Value(1.5), Value(-0.5)
+    out = (a * b + a.exp()).log()
+    order = out.topological_order()
+    assert list(out.backward_steps()) == order[::-1]
+    stepped = [v.grad for v in order]
+    for v in order:
+        v.grad = 0
+    out.backward()
+    assert [v.grad for v in order] == stepped
+
+
 def test_log_of_non_positive_says_why():
     with pytest.raises(ValueError, match="non-positive"):
         Value(0.0).log()

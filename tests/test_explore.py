@@ -70,10 +70,34 @@ def test_every_state_function_is_fast_json_and_matches_the_package():
     L, _ = explore.expression(1.5, 2.0, 0.5)
     L.backward()
     assert s['steps'][-1]['grads'] == [v.grad for v in L.topological_order()]
-    assert s['order'] == ['a', 'b', '×', 'c', '+', 'log', 'const', 'L']
+    assert s['order'] == ['a', 'b', '*', 'c', '+', 'log', 'const', 'L']
     assert s['steps'][0]['grads'][-1] == 1 and s['steps'][0]['node'] is None
     with pytest.raises(MicroGPTError, match=r"a\*b \+ c = -2 has no logarithm.*e\.g\. c = 7"):
         explore.backward_state(a=2.0, b=-3.0, c=4.0)
+
+
+def test_op_name_is_the_label_the_value_recorded():
+    from microgpt import Value
+    assert explore.op_name(Value(3.0) ** 1) == '**1'  # once guessed as 'relu' from its numbers
+    assert explore.op_name(Value(0.0) ** 2) == '**2'  # likewise
+    assert explore.op_name(Value(2.0).relu()) == 'relu'
+    assert explore.op_name(Value(2.0) * 1) == '*'
+    assert explore.op_name(Value(2.0)) is None  # a leaf
+
+
+def test_backward_steps_replay_backward_and_leave_every_grad_as_it_was():
+    L, _ = explore.expression(1.5, 2.0, 0.5)
+    order = L.topological_order()
+    for i, v in enumerate(order):
+        v.grad = 10.0 + i  # whatever was there before
+    frames = explore.backward_steps(L)
+    assert [v.grad for v in order] == [10.0 + i for i in range(len(order))]
+    assert [node for node, _ in frames] == [None] + order[::-1]
+    assert frames[0][1] == {v: (1 if v is L else 0) for v in order}
+    for v in order:
+        v.grad = 0
+    L.backward()
+    assert frames[-1][1] == {v: v.grad for v in order}
 
 
 def test_tokens_state_gives_tokens_or_the_tokenizers_own_error():

@@ -45,22 +45,31 @@ PAIRS = list(zip(picture.COMPONENTS, ROWS))  # includes_table() keeps COMPONENTS
 
 @pytest.mark.parametrize('component,row', PAIRS, ids=[r['component'] for r in ROWS])
 def test_every_row_points_at_its_object_in_its_file(component, row):
-    _, obj, markers, _ = component
+    _, obj, anchor, _ = component
     source, first = inspect.getsourcelines(inspect.unwrap(obj))
     lines = _lines(row['module'])
     numbers = _numbers(row['where'])
-    if markers is None:  # the whole object: exactly its own source
+    if anchor is None:  # the whole object: exactly its own source
         assert [lines[n - 1] for n in numbers] == source_lines(source)
         name = row['object'].split('.')[-1]
         assert any(line.lstrip().startswith((f'def {name}(', f'class {name}'))
                    for line in source_lines(source))
-    else:  # part of a function: inside it, from its start marker to its end marker
+    else:  # part of a function: inside it, the lines its anchor comment marks
         assert first <= numbers[0] and numbers[-1] < first + len(source)
-        start, end = markers
-        if start == 'every line with':
-            assert all(end in lines[n - 1] for n in numbers)
-        else:
-            assert start in lines[numbers[0] - 1] and end in lines[numbers[-1] - 1]
+        kind, text = anchor
+        if kind == 'section':  # from the comment line '# text' to the end of its paragraph
+            assert lines[numbers[0] - 1].strip() == f'# {text}'
+            assert numbers == list(range(numbers[0], numbers[-1] + 1)) and not lines[numbers[-1]].strip()
+        else:                  # every line whose trailing comment is '# text'
+            assert kind == 'tag' and all(lines[n - 1].rstrip().endswith(f'  # {text}') for n in numbers)
+
+
+def test_a_renamed_anchor_fails_instead_of_moving_the_table(monkeypatch):
+    components = [(c, obj, ('section', anchor[1] + ' (renamed)') if anchor and anchor[0] == 'section' else anchor, ch)
+                  for c, obj, anchor, ch in picture.COMPONENTS]
+    monkeypatch.setattr(picture, 'COMPONENTS', components)
+    with pytest.raises(LookupError, match=r"'# Step 1: Embed \(renamed\)' is found 0 times in GPT.gpt"):
+        picture.includes_table()
 
 
 def source_lines(source):

@@ -5,7 +5,8 @@ needed to train or run the model: the core package stays standard-library only.
 Where each chapter's figures live:
 
     common        every chapter: show_source, the figure style, the palette, token labels,
-                  text tables, heatmaps, attention maps, trained_run
+                  heatmaps, attention maps, trained_run, the diagrams' box and arrow
+                  (text tables: microgpt.tables, re-exported here as print_table)
     data          chapter 1, Data and tokenizer
     autograd      chapter 2, Autograd
     architecture  chapter 3, Architecture (and the diagrams and tables of chapter 4)
@@ -15,6 +16,7 @@ Where each chapter's figures live:
     picture       chapter 7, The complete picture
 """
 
+from ..tables import print_table
 from .common import (
                      animation_html,
                      attention_maps,
@@ -22,7 +24,6 @@ from .common import (
                      moving_average,
                      np_softmax,
                      plot_attention,
-                     print_table,
                      show_source,
                      style,
                      token_label,

@@ -6,23 +6,19 @@ activation, and the architecture diagram of gpt()."""
 import math
 
 import matplotlib.pyplot as plt
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
+from matplotlib.patches import Rectangle
 
-from ..autograd import Value
-from ..model import param_shapes, softmax
-from .common import GREY, INDIGO, MUTED, PINK, TEAL, Table, annotate_image, heatmap, token_label
+from ..explore import floats, probs
+from ..model import param_shapes
+from ..tables import Table
+from .common import GREY, INDIGO, MUTED, PINK, TEAL, annotate_image, arrow, box, heatmap, token_label
 
-__all__ = ['Table']  # chapters 3 and 4 print their tables with arch.Table (defined in common)
+__all__ = ['Table']  # chapters 3 and 4 print their tables with arch.Table (from microgpt.tables)
 GROUP_COLOURS = {'embeddings': '#60a5fa', 'attention': '#f59e0b', 'mlp': '#34d399', 'output': '#a78bfa'}
 HEAD_COLOURS = ['#2563eb', '#ea580c', '#16a34a', '#9333ea', '#0891b2', '#ca8a04', '#dc2626', '#4b5563']
 
 
 # ----------------------------------------------------------------------------- small helpers
-
-def floats(vec):
-    """The plain numbers inside a list of Values (plain numbers pass through)."""
-    return [v.data if isinstance(v, Value) else v for v in vec]
-
 
 def show_vec(name, vec, digits=3, per_line=8):
     """Print a vector with a fixed number of decimals (stable output), per_line
@@ -37,11 +33,6 @@ def rms(vec):
     """Root mean square of a vector: sqrt(mean(x^2))."""
     xs = floats(vec)
     return math.sqrt(sum(x * x for x in xs) / len(xs))
-
-
-def probs_at(logits, temperature=1.0):
-    """softmax(logits / temperature) with the package's own softmax, as plain floats."""
-    return floats(softmax([Value(z / temperature) for z in logits]))
 
 
 def _heat(ax, matrix, row_labels=None, col_labels=None, fmt=None, fontsize=8, **kw):
@@ -195,7 +186,7 @@ def plot_rmsnorm(before, after):
 
 def plot_softmax(ax, logits, labels, temperature):
     """Bars of softmax(logits / temperature) on ax."""
-    p = probs_at(logits, temperature)
+    p = probs(logits, temperature)
     top = max(range(len(p)), key=p.__getitem__)
     ax.bar(range(len(p)), p, color=[PINK if i == top else INDIGO for i in range(len(p))])
     ax.set_xticks(range(len(p)), labels)
@@ -347,7 +338,7 @@ def plot_mlp_hidden(pre, post):
 
 # ----------------------------------------------------------------------------- chapter 4
 
-def plot_data_flow(trace, tokenizer, layer=0):
+def plot_gpt_steps(trace, tokenizer, layer=0):
     """One gpt() call, step by step: the residual stream after steps 1-3 (16 numbers each)
     and the 27 logits of step 4."""
     steps = [('1. embedding', trace['embedding']), ('2. after attention', trace['after_attention', layer]),
@@ -371,14 +362,14 @@ def plot_data_flow(trace, tokenizer, layer=0):
 def plot_logits_vs_probs(logits, tokenizer, highlight=None):
     """The raw logits next to softmax(logits): same order, different meaning."""
     logits = floats(logits)
-    probs = probs_at(logits)
+    ps = probs(logits)
     labels = [token_label(tokenizer, i) for i in range(len(logits))]
     fig, axes = plt.subplots(2, 1, figsize=(9.5, 5.6))
     hl = None if highlight is None else {highlight}
     _bars(axes[0], logits, labels, highlight=hl, ylabel='score',
           title=f'logits: any real numbers (these sum to {sum(logits):+.2f})')
-    _bars(axes[1], probs, labels, highlight=hl, ylabel='probability',
-          title=f'softmax(logits): positive, and they sum to {sum(probs):.3f}')
+    _bars(axes[1], ps, labels, highlight=hl, ylabel='probability',
+          title=f'softmax(logits): positive, and they sum to {sum(ps):.3f}')
     if highlight is not None:
         for ax in axes:
             ax.get_xticklabels()[highlight].set_color(PINK)
@@ -388,9 +379,8 @@ def plot_logits_vs_probs(logits, tokenizer, highlight=None):
 
 
 def _node(ax, xy, text, colour='white', edge='black', w=3.0, h=0.62, text_colour='black', bold=False):
+    box(ax, xy, w, h, colour, edge)
     x, y = xy
-    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle='round,pad=0.02,rounding_size=0.12',
-                                facecolor=colour, edgecolor=edge, lw=1.4, zorder=2))
     ax.text(x, y, text, ha='center', va='center', fontsize=10.5, color=text_colour, zorder=3,
             fontweight='bold' if bold else 'normal')
 
@@ -402,10 +392,10 @@ def _plus(ax, xy, r=0.24):
     ax.plot([x, x], [y - r * 0.6, y + r * 0.6], color='black', lw=1.6, zorder=3)
 
 
-def _arrow(ax, a, b, label=None, dashed=False, rad=0.0, colour='black', label_side='right'):
-    ax.add_patch(FancyArrowPatch(a, b, arrowstyle='-|>', mutation_scale=14, lw=1.4, color=colour,
-                                 linestyle='--' if dashed else '-', connectionstyle=f'arc3,rad={rad}',
-                                 shrinkA=0, shrinkB=0, zorder=1))
+def _flow(ax, a, b, label=None, dashed=False, colour='black', label_side='right'):
+    """One of the diagram's arrows (common.arrow, thin and black), with the size of the vector it
+    carries written beside its middle."""
+    arrow(ax, a, b, color=colour, lw=1.4, ls='--' if dashed else '-', head=14, shrink=0)
     if label:
         mx, my = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
         dx = 0.12 if label_side == 'right' else -0.12
@@ -430,44 +420,43 @@ def draw_gpt_diagram(config=None, vocab_size=27):
     _node(ax, (X + 1.7, y['ids']), 'pos_id', TEAL, teal_edge, w=2.4, bold=True)
     _node(ax, (X - 1.7, y['emb']), 'wte (embed)', '#dbeafe', w=2.4)
     _node(ax, (X + 1.7, y['emb']), 'wpe (embed)', '#dbeafe', w=2.4)
-    _arrow(ax, (X - 1.7, y['ids'] - H / 2), (X - 1.7, y['emb'] + H / 2))
-    _arrow(ax, (X + 1.7, y['ids'] - H / 2), (X + 1.7, y['emb'] + H / 2))
+    _flow(ax, (X - 1.7, y['ids'] - H / 2), (X - 1.7, y['emb'] + H / 2))
+    _flow(ax, (X + 1.7, y['ids'] - H / 2), (X + 1.7, y['emb'] + H / 2))
     _plus(ax, (X, y['add']))
-    _arrow(ax, (X - 1.7, y['emb'] - H / 2), (X - 0.2, y['add'] + 0.13), label=f'{e}', label_side='left')
-    _arrow(ax, (X + 1.7, y['emb'] - H / 2), (X + 0.2, y['add'] + 0.13), label=f'{e}')
+    _flow(ax, (X - 1.7, y['emb'] - H / 2), (X - 0.2, y['add'] + 0.13), label=f'{e}', label_side='left')
+    _flow(ax, (X + 1.7, y['emb'] - H / 2), (X + 0.2, y['add'] + 0.13), label=f'{e}')
     ax.text(X + 0.4, y['add'], 'what + where', fontsize=9, color='#4b5563', va='center')
     _node(ax, (X, y['norm0']), 'RMSNorm')
-    _arrow(ax, (X, y['add'] - 0.24), (X, y['norm0'] + H / 2))
+    _flow(ax, (X, y['add'] - 0.24), (X, y['norm0'] + H / 2))
     # layer 0
-    ax.add_patch(FancyBboxPatch((X - 2.75, y['res2'] - 0.5), 5.5, y['save1'] - y['res2'] + 1.1,
-                                boxstyle='round,pad=0.02,rounding_size=0.25', fill=False,
-                                edgecolor='#0db99a', lw=2, zorder=0))
+    frame_h = y['save1'] - y['res2'] + 1.1
+    box(ax, (X, y['res2'] - 0.5 + frame_h / 2), 5.5, frame_h, 'none', '#0db99a', lw=2, rounding=0.25, zorder=0)
     ax.text(X - 2.6, y['save1'] + 0.42, 'Layer 0', fontsize=11, fontweight='bold', color='#0b8f77', va='center')
     blocks = [('save1', 'norm1', 'attn', 'res1', f'Multi-Head Attention\n({c.n_head} heads)', '#fef3c7'),
               ('save2', 'norm2', 'mlp', 'res2', f'MLP\n({e}→{hidden}→{e})', '#d1fae5')]
     prev = 'norm0'
     for save, norm, block, res, text, colour in blocks:
         _node(ax, (X, y[save]), 'save x_residual', '#f3f4f6')
-        _arrow(ax, (X, y[prev] - (H / 2 if prev.startswith('norm') else 0.24)), (X, y[save] + H / 2),
+        _flow(ax, (X, y[prev] - (H / 2 if prev.startswith('norm') else 0.24)), (X, y[save] + H / 2),
                label=f'{e}')
         _node(ax, (X, y[norm]), 'RMSNorm')
-        _arrow(ax, (X, y[save] - H / 2), (X, y[norm] + H / 2))
+        _flow(ax, (X, y[save] - H / 2), (X, y[norm] + H / 2))
         _node(ax, (X, y[block]), text, colour, h=0.8)
-        _arrow(ax, (X, y[norm] - H / 2), (X, y[block] + 0.4))
+        _flow(ax, (X, y[norm] - H / 2), (X, y[block] + 0.4))
         _plus(ax, (X, y[res]))
-        _arrow(ax, (X, y[block] - 0.4), (X, y[res] + 0.24), label=f'{e}')
+        _flow(ax, (X, y[block] - 0.4), (X, y[res] + 0.24), label=f'{e}')
         ax.text(X + 0.35, y[res], 'residual', fontsize=9, color='#4b5563', va='center')
         # the skip: from the saved x, around the block, into the sum
         ax.plot([X - 1.5, X - 2.25, X - 2.25], [y[save], y[save], y[res]], color=MUTED, lw=1.4, ls='--',
                 zorder=1)
-        _arrow(ax, (X - 2.25, y[res]), (X - 0.24, y[res]), dashed=True, colour=MUTED)
+        _flow(ax, (X - 2.25, y[res]), (X - 0.24, y[res]), dashed=True, colour=MUTED)
         ax.text(X - 2.25, (y[save] + y[res]) / 2, 'skip', fontsize=9.5, color=MUTED, style='italic',
                 va='center', ha='center', rotation=90, backgroundcolor='white', zorder=2)
         prev = res
     _node(ax, (X, y['lm']), f'lm_head\n({e} → {vocab_size})', '#ede9fe', h=0.8)
-    _arrow(ax, (X, y['res2'] - 0.24), (X, y['lm'] + 0.4), label=f'{e}')
+    _flow(ax, (X, y['res2'] - 0.24), (X, y['lm'] + 0.4), label=f'{e}')
     _node(ax, (X, y['out']), f'logits\n({vocab_size} scores)', TEAL, teal_edge, h=0.8, bold=True)
-    _arrow(ax, (X, y['lm'] - 0.4), (X, y['out'] + 0.4), label=f'{vocab_size}')
+    _flow(ax, (X, y['lm'] - 0.4), (X, y['out'] + 0.4), label=f'{vocab_size}')
     ax.set_xlim(-3.2, 3.2)
     ax.set_ylim(-0.8, 13.8)
     ax.set_aspect('equal')

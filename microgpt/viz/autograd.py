@@ -3,16 +3,16 @@ operation, drawings of small computation graphs, the backward pass step by step,
 checks against finite differences, and counts of the nodes a training step creates.
 
 Everything here reads the package's own `microgpt.Value` objects (their `data`, `grad`,
-`_children` and `_local_grads`); nothing re-implements the engine. The one loop that is
-replayed (`backward_steps`) records the three lines of `Value.backward` step by step, and
-the chapter checks that the replay ends with exactly the gradients `backward()` computes.
+`children`, `local_grads` and `op`); nothing re-implements the engine. The step-by-step
+backward pass (`backward_steps`) runs `Value.backward_steps` and records the gradients after
+each step, and the chapter checks that it ends with exactly the gradients `backward()` computes.
 """
 
 import matplotlib.pyplot as plt
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ..autograd import Value
 from ..explore import backward_steps, graph_layout, op_name, step_title
+from .common import arrow, box
 
 # ----------------------------------------------------------------------------- the operations
 
@@ -59,14 +59,14 @@ def _g(x):
 
 def primitive_table(a=2.0, b=-3.0):
     """Print, for each primitive operation on the Values a and b, the forward value and the
-    local gradients the result node stores (read from its _local_grads)."""
+    local gradients the result node stores (read from its local_grads)."""
     print(f'a = {_g(a)}, b = {_g(b)}\n')
     print(f"{'operation':<10} {'forward':>9}   {'children':<9} {'_local_grads':<20} formula")
     for python, f, formula in PRIMITIVES:
         va, vb = Value(a), Value(b)
         out = f(va, vb)
-        children = ', '.join('a' if c is va else 'b' if c is vb else 'const' for c in out._children)
-        local = ', '.join(_g(g) for g in out._local_grads)
+        children = ', '.join('a' if c is va else 'b' if c is vb else 'const' for c in out.children)
+        local = ', '.join(_g(g) for g in out.local_grads)
         print(f'{python:<10} {_g(out.data):>9}   {children:<9} {local:<20} {formula}')
 
 
@@ -171,7 +171,7 @@ def depth(root, topo=None):
     """The longest chain of operations from any leaf to root (leaves have depth 1)."""
     d = {}
     for v in topo or root.topological_order():  # children come before their parents
-        d[v] = 1 + max((d[c] for c in v._children), default=0)
+        d[v] = 1 + max((d[c] for c in v.children), default=0)
     return d[root]
 
 
@@ -182,7 +182,7 @@ def graph_stats(root, params=()):
     params = set(params)
     topo = root.topological_order()
     n_params = sum(v in params for v in topo)
-    n_leaves = sum(not v._children for v in topo)
+    n_leaves = sum(not v.children for v in topo)
     return {'total': len(topo), 'parameters': n_params, 'constants': n_leaves - n_params,
             'intermediates': len(topo) - n_leaves, 'depth': depth(root, topo)}
 
@@ -204,16 +204,14 @@ def draw_graph(root, names=None, ax=None, grads=None, current=None, title=None,
         nrows = max(sum(1 for p in pos.values() if p[0] == c) for c in range(ncols))
         fig, ax = plt.subplots(figsize=(1.2 + 2.25 * ncols, 0.9 + 1.3 * nrows))
     w, h = 1.5, 1.0
-    updated = set(current._children) if current is not None else set()
+    updated = set(current.children) if current is not None else set()
     # edges first (under the boxes)
     for v in pos:
-        for c, lg in zip(v._children, v._local_grads):
+        for c, lg in zip(v.children, v.local_grads):
             (x0, y0), (x1, y1) = pos[c], pos[v]
             hot = v is current
-            ax.add_patch(FancyArrowPatch((x0 * sx + w / 2, y0 * sy), (x1 * sx - w / 2, y1 * sy),
-                                         arrowstyle='-|>', mutation_scale=12,
-                                         color='#ea580c' if hot else '#64748b',
-                                         linewidth=2.2 if hot else 1.0, zorder=1))
+            arrow(ax, (x0 * sx + w / 2, y0 * sy), (x1 * sx - w / 2, y1 * sy), color='#ea580c' if hot else '#64748b',
+                  lw=2.2 if hot else 1.0, head=12)
             if show_local:
                 mx, my = (x0 * sx + x1 * sx) / 2, (y0 + y1) / 2 * sy
                 ax.text(mx, my, f'{_g(lg)}', ha='center', va='center', fontsize=fontsize * 0.8,
@@ -229,9 +227,7 @@ def draw_graph(root, names=None, ax=None, grads=None, current=None, title=None,
             edge, lw = '#ea580c', 3.0
         elif v in updated:
             edge, lw = '#16a34a', 2.6
-        ax.add_patch(FancyBboxPatch((x * sx - w / 2, y * sy - h / 2), w, h,
-                                    boxstyle='round,pad=0.02,rounding_size=0.12',
-                                    facecolor=NODE_COLORS[kind], edgecolor=edge, linewidth=lw, zorder=3))
+        box(ax, (x * sx, y * sy), w, h, NODE_COLORS[kind], edge, lw=lw, zorder=3)
         ax.text(x * sx, y * sy + 0.25, head, ha='center', va='center', fontsize=fontsize,
                 fontweight='bold', zorder=4)
         ax.text(x * sx, y * sy - 0.02, f'data {_g(v.data)}', ha='center', va='center',
@@ -270,7 +266,7 @@ def backward_small_multiples(root, names, skip_leaves=True):
     being processed in orange, the children it just updated in green. Steps that visit a
     leaf change nothing and are left out unless skip_leaves=False."""
     frames = [(i, node, grads) for i, (node, grads) in enumerate(backward_steps(root))
-              if not (skip_leaves and node is not None and not node._children)]
+              if not (skip_leaves and node is not None and not node.children)]
     fig, axes = plt.subplots(len(frames), 1, figsize=(11.5, 3.25 * len(frames) + 1.0))
     for ax, (i, node, grads) in zip(axes, frames):
         draw_graph(root, names, ax=ax, grads=grads, current=node, fontsize=12.5,

@@ -1,9 +1,11 @@
 """Pieces every chapter uses: show the package's own source, one figure style and
-palette, token labels, text tables, heatmaps, and the attention maps of a name."""
+palette, token labels, heatmaps, the attention maps of a name, and the one drawing kit
+of the diagrams (box, arrow). Text tables live in microgpt.tables (no matplotlib needed)."""
 
 import inspect
 
 import matplotlib.pyplot as plt
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ..contract import run_sequence
 from ..explore import token_label
@@ -20,59 +22,24 @@ TEAL = '#1de9b6'    # the seed diagram's input/output colour
 
 
 
-def _cell(x, fmt, thousands):
-    if isinstance(x, float):
-        return fmt.format(x)
-    if thousands and isinstance(x, int) and not isinstance(x, bool):
-        return f'{x:,}'
-    return str(x)
+# ----------------------------------------------------------------------------- the drawing kit
+
+def box(ax, xy, w, h, facecolor='white', edgecolor='black', lw=1.4, ls='-', rounding=0.12, pad=0.02,
+        zorder=2):
+    """A rounded box of w x h data units centred on xy (the diagrams' one box shape)."""
+    x, y = xy
+    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle=f'round,pad={pad},rounding_size={rounding}',
+                                facecolor=facecolor, edgecolor=edgecolor, linewidth=lw, linestyle=ls,
+                                zorder=zorder))
 
 
-def table_lines(headers, rows, fmt='{:.4f}', left=None, thousands=False):
-    """rows (tuples) under headers as lines of a fixed-width text table. Floats use fmt (a
-    format string, or one per column); left: which columns align left (default: those
-    holding only text); thousands: integers with thousands separators."""
-    fmts = fmt if isinstance(fmt, (list, tuple)) else [fmt] * len(headers)
-    cells = [[_cell(x, f, thousands) for x, f in zip(row, fmts)] for row in rows]
-    headers = [str(h) for h in headers]
-    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
-    if left is None:
-        left = [all(isinstance(row[i], str) for row in rows) for i in range(len(headers))]
+def arrow(ax, start, end, color='#4b5563', lw=1.8, ls='-', rad=0.0, head=16, shrink=2.0, zorder=1):
+    """An arrow from start to end in data coordinates (the diagrams' one arrow): rad bends it
+    (0: straight), head is the size of its tip, shrink the points left free at both ends."""
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle='-|>', mutation_scale=head, color=color, lw=lw,
+                                 linestyle=ls, connectionstyle=f'arc3,rad={rad}', shrinkA=shrink,
+                                 shrinkB=shrink, zorder=zorder))
 
-    def line(items):
-        return '  '.join(x.ljust(w) if lf else x.rjust(w)
-                         for x, w, lf in zip(items, widths, left)).rstrip()
-    return [line(headers), line(['-' * w for w in widths])] + [line(r) for r in cells]
-
-
-def print_table(rows, headers, fmt='{:.4f}'):
-    """Print rows (tuples) under headers as a fixed-width text table (see table_lines)."""
-    print('\n'.join(table_lines(headers, rows, fmt)))
-
-
-class Table:
-    """A small table that shows as HTML (JupyterLab, the HTML book) and as aligned plain
-    text (its repr, which is also what the notebook tests compare): the first column
-    aligned left, the others right; integers get thousands separators."""
-
-    def __init__(self, header, rows):
-        self.header, self.rows = list(header), [list(r) for r in rows]
-
-    def _lines(self):
-        left = [j == 0 for j in range(len(self.header))]
-        return table_lines(self.header, self.rows, fmt='{}', left=left, thousands=True)
-
-    def __repr__(self):
-        return '\n'.join(self._lines())
-
-    def _repr_html_(self):
-        from html import escape
-        cells = [[_cell(v, '{}', True) for v in r] for r in self.rows]
-        head = ''.join(f'<th style="text-align:{"left" if j == 0 else "right"}">{escape(str(h))}</th>'
-                       for j, h in enumerate(self.header))
-        body = ''.join('<tr>' + ''.join(f'<td style="text-align:{"left" if j == 0 else "right"}">{escape(c)}</td>'
-                                        for j, c in enumerate(r)) + '</tr>' for r in cells)
-        return f'<table class="table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 # One style for every figure: white background (readable in light and dark mode alike),
 # large enough text for a phone, no chart junk.

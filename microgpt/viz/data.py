@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 from matplotlib.colors import LogNorm, to_rgb
 from matplotlib.patches import FancyBboxPatch
 
+from ..explore import framed_tokens
 from .common import SLATE, ma_label, smoothed, token_label
 
 # ----------------------------------------------------------------------------- token colours
@@ -149,24 +150,23 @@ def token_strips(tokenizer, names, title='Names as the model reads them: [BOS] +
 
 
 def token_strip_html(tokenizer, text):
-    """The token strip of one name as HTML (fast enough to redraw on every keystroke).
-    A character outside the vocabulary shows the tokenizer's own error message."""
-    from ..errors import TokenizerError
-    try:
-        tokens = tokenizer.frame(text)
-    except TokenizerError as e:
-        return f'<div style="color:#b91c1c;font-family:monospace">TokenizerError: {_escape(str(e))}</div>'
+    """The token strip of one name as HTML (fast enough to redraw on every keystroke), drawn
+    from microgpt.explore.framed_tokens, as the browser widget is. A character outside the
+    vocabulary shows the tokenizer's own error message."""
+    state = framed_tokens(tokenizer, text)
+    if state['error']:
+        return f'<div style="color:#b91c1c;font-family:monospace">{_escape(state["error"])}</div>'
     cells = []
-    for t in tokens:
-        label = 'BOS' if t == tokenizer.BOS else _escape(tokenizer.uchars[t])
+    for token in state['tokens']:
+        t, label = token['id'], _escape(token['text'])
         cells.append(
             f'<span style="display:inline-block;min-width:2.2em;margin:2px;padding:3px 4px;'
             f'border:1px solid #475569;border-radius:6px;text-align:center;'
             f'background:{_hex(token_color(tokenizer, t))};color:{_text_color(tokenizer, t)};'
             f'font-family:monospace">'
             f'<b style="font-size:1.25em">{label}</b><br><span style="font-size:0.8em">{t}</span></span>')
-    summary = (f'<div style="font-family:monospace;margin-top:4px">{len(tokens)} tokens: {tokens}'
-               f'<br>decode(tokens) = {_escape(repr(tokenizer.decode(tokens)))}</div>')
+    summary = (f'<div style="font-family:monospace;margin-top:4px">{len(state["ids"])} tokens: {state["ids"]}'
+               f'<br>decode(tokens) = {_escape(repr(state["decoded"]))}</div>')
     return '<div>' + ''.join(cells) + '</div>' + summary
 
 

@@ -14,11 +14,9 @@ import numpy as np
 from .. import explore, numpy_engine
 from .. import sample as scalar
 from ..errors import MicroGPTError
-from ..explore import entropy, next_token_probs, score
-from ..explore import floats as _floats
-from ..explore import token_labels as tick_labels
-from .common import INDIGO, PINK, RED, print_table, token_label
-from .common import np_softmax as softmax  # plain-float softmax(logits, temperature)
+from ..explore import entropy, floats, next_token_probs, score, token_labels
+from ..tables import print_table
+from .common import INDIGO, PINK, RED, np_softmax, token_label
 
 # ----------------------------------------------------------------------------- basics
 
@@ -161,7 +159,7 @@ def _temperature_row(ax_bars, ax_names, model, tokenizer, temperature, n_names):
     H = entropy(probs)
     colors = [PINK if i == int(np.argmax(probs)) else INDIGO for i in range(len(probs))]
     ax_bars.bar(range(len(probs)), probs, color=colors)
-    ax_bars.set_xticks(range(len(probs)), tick_labels(tokenizer), fontsize=8)
+    ax_bars.set_xticks(range(len(probs)), token_labels(tokenizer), fontsize=8)
     ax_bars.set_xlim(-0.7, len(probs) - 0.3)
     ax_bars.set_ylim(0, 1.0)
     ax_bars.set_ylabel('probability')
@@ -213,7 +211,7 @@ def greedy(model, tokenizer):
     keys, values = model.empty_cache()
     token, out, chosen = tokenizer.BOS, [], []
     for pos in range(model.config.block_size):
-        probs = softmax(_floats(model.gpt(token, pos, keys, values)))
+        probs = np_softmax(floats(model.gpt(token, pos, keys, values)))  # plain floats, NumPy
         token = int(np.argmax(probs))
         chosen.append(float(probs[token]))
         if token == tokenizer.BOS:

@@ -1,32 +1,30 @@
 """Chapter 7 (The complete picture): the data-flow diagram, the table of what the package
-includes (read from the package itself), its line count, small illustrations of what
-microgpt omits (activations, LayerNorm, biases, byte-pair encoding), and the measurements
-of the efficiency boundary (scalar vs NumPy engine, 1 vs 2 vs 4 layers).
+includes and the chart of its line counts (both read from the package's own source by
+microgpt.lines), small illustrations of what microgpt omits (activations, LayerNorm,
+biases, byte-pair encoding), and the measurements of the efficiency boundary (scalar vs
+NumPy engine, 1 vs 2 vs 4 layers).
 
 Every number about the model comes from the package itself (its engines, its source read
 with inspect and ast); the few functions here that stand for things microgpt does *not*
 have (GeLU, LayerNorm, the byte-pair merge loop) are marked as illustrations.
 """
 
-import ast
 import inspect
-import io
 import os
 import time
-import tokenize
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ..autograd import Value
 from ..config import get_config
 from ..contract import run_sequence
 from ..data import Tokenizer
+from ..lines import locate
 from ..model import GPT, rmsnorm
 from ..sample import sample as sample_name
 from ..train import Adam, doc_loss
-from .common import ma_label, smoothed
+from .common import arrow, box, ma_label, smoothed
 
 # ----------------------------------------------------------------------------- 7.1 the data flow
 
@@ -57,10 +55,10 @@ CHAPTER_FILES = {1: '01_data.ipynb', 2: '02_autograd.ipynb', 3: '03_architecture
 BOX_W, BOX_H = 3.2, 0.95  # box size in data units
 
 
-def _box(ax, x, y, title, detail, chapter, lane, w=BOX_W, h=BOX_H):
+def _stage(ax, x, y, title, detail, chapter, lane, w=BOX_W, h=BOX_H):
+    """One stage of the diagram: a box in its lane's colours, its title, detail and chapter."""
     fill, edge = LANES[lane]
-    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle='round,pad=0.02,rounding_size=0.12',
-                                facecolor=fill, edgecolor=edge, linewidth=1.6, zorder=2))
+    box(ax, (x, y), w, h, fill, edge, lw=1.6)
     ax.text(x - w / 2 + 0.13, y + 0.17, title, ha='left', va='center', fontsize=14, fontweight='bold',
             color='#111827', zorder=3)
     ax.text(x - w / 2 + 0.13, y - 0.21, detail, ha='left', va='center', fontsize=11.5, color='#1f2937', zorder=3)
@@ -68,14 +66,9 @@ def _box(ax, x, y, title, detail, chapter, lane, w=BOX_W, h=BOX_H):
             fontweight='bold', color=edge, zorder=3)
 
 
-def _arrow(ax, start, end, color='#4b5563', style='-|>', ls='-', rad=0.0, lw=1.8, label=None,
-           label_xy=None, label_kw=None):
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle=style, mutation_scale=16, color=color, lw=lw,
-                                 linestyle=ls, connectionstyle=f'arc3,rad={rad}', zorder=1))
-    if label:
-        kw = dict(ha='center', va='center', fontsize=12, color=color, style='italic')
-        kw.update(label_kw or {})
-        ax.text(*label_xy, label, **kw)
+def _note(ax, xy, text, color, ha='center'):
+    """An italic label beside an arrow, in the arrow's colour."""
+    ax.text(*xy, text, ha=ha, va='center', fontsize=12, color=color, style='italic')
 
 
 def plot_data_flow():
@@ -90,34 +83,35 @@ def plot_data_flow():
     h, w = BOX_H / 2, BOX_W / 2
     xl, xc, xr = pos['loss'][0], pos['probs'][0], pos['sample'][0]
     # the model, gpt(): one shaded frame around the stages it computes, titled along its left edge
-    ax.add_patch(FancyBboxPatch((xc - w - 0.45, 2.7), BOX_W + 0.7, 4.6, boxstyle='round,pad=0.02,rounding_size=0.2',
-                                facecolor='#eff6ff', edgecolor='#93c5fd', linewidth=1.2, linestyle='--', zorder=0))
+    box(ax, (xc - w - 0.45 + (BOX_W + 0.7) / 2, 2.7 + 4.6 / 2), BOX_W + 0.7, 4.6, '#eff6ff', '#93c5fd', lw=1.2,
+        ls='--', rounding=0.2, zorder=0)
     ax.text(xc - w - 0.22, 5.0, 'gpt(token, pos): Ch. 4', ha='center', va='center', fontsize=12,
             color='#1d4ed8', fontweight='bold', rotation=90)
     for _key, title, detail, chapter, lane, x, y in STAGES:
-        _box(ax, x, y, title, detail, chapter, lane)
+        _stage(ax, x, y, title, detail, chapter, lane)
     # forward pass, straight down the middle
     order = ['text', 'tokens', 'embeddings', 'attention', 'mlp', 'logits', 'probs']
     for a, b in zip(order, order[1:]):
-        _arrow(ax, (xc, pos[a][1] - h), (xc, pos[b][1] + h))
+        arrow(ax, (xc, pos[a][1] - h), (xc, pos[b][1] + h))
     # training: probabilities -> loss -> gradients -> updates -> back into the model
     c_train = LANES['train'][1]
     y = pos['probs'][1]
-    _arrow(ax, (xc - w, y), (xl + w, y), color=c_train, label='train', label_xy=((xc - w + xl + w) / 2, y + 0.3))
-    _arrow(ax, (xl, pos['loss'][1] + h), (xl, pos['grads'][1] - h), color=c_train)
-    _arrow(ax, (xl, pos['grads'][1] + h), (xl, pos['update'][1] - h), color=c_train)
-    _arrow(ax, (xl + w, pos['update'][1]), (xc - w - 0.45, pos['update'][1] - 0.9), color=c_train, rad=-0.3)
+    arrow(ax, (xc - w, y), (xl + w, y), color=c_train)
+    _note(ax, ((xc - w + xl + w) / 2, y + 0.3), 'train', c_train)
+    arrow(ax, (xl, pos['loss'][1] + h), (xl, pos['grads'][1] - h), color=c_train)
+    arrow(ax, (xl, pos['grads'][1] + h), (xl, pos['update'][1] - h), color=c_train)
+    arrow(ax, (xl + w, pos['update'][1]), (xc - w - 0.45, pos['update'][1] - 0.9), color=c_train, rad=-0.3)
     # the loop closes where the updated weights go back into the model for the next name
-    ax.text(xl + 0.5, pos['update'][1] + h + 0.5, 'updated weights in:\nrepeat with the next name,\n1000 steps',
-            ha='center', va='center', fontsize=12, color=c_train, style='italic')
+    _note(ax, (xl + 0.5, pos['update'][1] + h + 0.5), 'updated weights in:\nrepeat with the next name,\n1000 steps',
+          c_train)
     # generation: probabilities -> sample -> generate -> the new token goes back in
     c_gen = LANES['generate'][1]
-    _arrow(ax, (xc + w, y), (xr - w, y), color=c_gen, label='after\ntraining',
-           label_xy=((xc + w + xr - w) / 2, y + 0.45))
-    _arrow(ax, (xr, pos['sample'][1] + h), (xr, pos['generate'][1] - h), color=c_gen,
-           label='not BOS:\nnext position', label_xy=(xr + 0.15, 3.78), label_kw=dict(ha='left'))
-    _arrow(ax, (xr, pos['generate'][1] + h), (xc + w, pos['tokens'][1]), color=c_gen, rad=0.3,
-           label='feed the new\ntoken back in', label_xy=(10.6, 7.75))
+    arrow(ax, (xc + w, y), (xr - w, y), color=c_gen)
+    _note(ax, ((xc + w + xr - w) / 2, y + 0.45), 'after\ntraining', c_gen)
+    arrow(ax, (xr, pos['sample'][1] + h), (xr, pos['generate'][1] - h), color=c_gen)
+    _note(ax, (xr + 0.15, 3.78), 'not BOS:\nnext position', c_gen, ha='left')
+    arrow(ax, (xr, pos['generate'][1] + h), (xc + w, pos['tokens'][1]), color=c_gen, rad=0.3)
+    _note(ax, (10.6, 7.75), 'feed the new\ntoken back in', c_gen)
     ax.set_title('The complete picture: from text to generated names', fontsize=16, pad=4)
     handles = [plt.Rectangle((0, 0), 1, 1, facecolor=LANES[k][0], edgecolor=LANES[k][1]) for k in
                ('data', 'model', 'train', 'generate')]
@@ -188,45 +182,22 @@ def show_program():
 
 # ----------------------------------------------------------------------------- 7.2 what the code includes
 
-# (component, the object it lives in, which of its lines (see locate), chapter that explains it)
+# (component, the object it lives in, which of its lines, chapter that explains it). Which lines:
+# None for the whole object, or an anchor, a comment in the object's source (microgpt.lines):
+# ('section', title) from the comment line '# title' to the end of its paragraph;
+# ('tag', tag) every line whose trailing comment is '# tag'.
 COMPONENTS = [
     ('scalar autograd', Value, None, 2),
     ('character-level tokenization', Tokenizer, None, 1),
-    ('token and position embeddings', GPT.gpt, ('# Step 1: Embed', 'record(embedding'), 3),
-    ('multi-head self-attention with KV cache', GPT.gpt,
-     ('# 1) Multi-head attention block', 'x = linear(x_attn'), 3),
+    ('token and position embeddings', GPT.gpt, ('section', 'Step 1: Embed'), 3),
+    ('multi-head self-attention with KV cache', GPT.gpt, ('section', '1) Multi-head attention block'), 3),
     ('RMSNorm', rmsnorm, None, 3),
-    ('feed-forward MLP with squared ReLU', GPT.gpt, ('# 2) MLP block', "state_dict[f'layer{li}.mlp_fc2']"), 3),
-    ('residual connections', GPT.gpt, ('every line with', 'x_residual'), 3),
+    ('feed-forward MLP with squared ReLU', GPT.gpt, ('section', '2) MLP block'), 3),
+    ('residual connections', GPT.gpt, ('tag', 'residual'), 3),
     ('cross-entropy loss', doc_loss, None, 5),
     ('Adam with linear LR decay', Adam, None, 5),
     ('temperature-controlled autoregressive sampling', sample_name, None, 6),
 ]
-
-
-def locate(obj, markers=None):
-    """Where obj lives in the package, read with inspect from the real object: (module file
-    name, qualified name, line numbers). Without markers: every line of obj. With markers
-    (start, end): the lines of obj's source from the first line containing start to the first
-    line after it containing end. With markers ('every line with', text): those lines only.
-    A decorated function is located by its own source, not its wrapper's: functools.wraps
-    (used by @graph_building(), a contextlib decorator) leaves the original in __wrapped__."""
-    obj = inspect.unwrap(obj)
-    lines, first = inspect.getsourcelines(obj)
-    name = os.path.basename(inspect.getsourcefile(obj))
-    numbers = list(range(first, first + len(lines)))
-    if markers is not None:
-        start, end = markers
-        if start == 'every line with':
-            numbers = [first + k for k, line in enumerate(lines) if end in line]
-        else:
-            i = next((k for k, line in enumerate(lines) if start in line), None)
-            j = next((k for k in range(i, len(lines)) if end in lines[k]), None) if i is not None else None
-            numbers = list(range(first + i, first + j + 1)) if j is not None else []
-        if not numbers:
-            raise ValueError(f'markers {markers!r} not found in {obj.__qualname__}: the package changed, '
-                             'update COMPONENTS in microgpt/viz/picture.py')
-    return name, obj.__qualname__, numbers
 
 
 def _ranges(numbers):
@@ -242,10 +213,10 @@ def _ranges(numbers):
 def includes_table():
     """Rows of the 'what the code includes' table: component, where it lives, lines, chapter."""
     rows = []
-    for component, obj, markers, chapter in COMPONENTS:
-        name, qualname, numbers = locate(obj, markers)
+    for component, obj, anchor, chapter in COMPONENTS:
+        name, qualname, numbers = locate(obj, anchor)
         rows.append(dict(component=component, module=name, object=qualname, where=_ranges(numbers),
-                         lines=len(numbers), chapter=chapter, whole=markers is None))
+                         lines=len(numbers), chapter=chapter, whole=anchor is None))
     return rows
 
 
@@ -259,128 +230,9 @@ def includes_markdown(rows):
     return '\n'.join(out)
 
 
-# names that mark a statement as part of the optional trace (the book's window into gpt())
-_TRACE_NAMES = {'trace', 'record', 'step_trace', 'Trace', 'no_record'}
-# functions that only serve the trace (whole definitions)
-_TRACE_FUNCTIONS = {'no_record', 'run_sequence'}
-# functions that only check their input (and raise a helpful error): check_* and these
-_CHECK_NAMES = {'_check', 'diverged', '_shape', 'vocab_size_of'}
-
-
-def _is_check(name):
-    return name is not None and (name in _CHECK_NAMES or name.startswith('check_'))
-
-
-def _called_name(call):
-    f = call.func
-    return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
-
-
-def classify_lines(path):
-    """Classify every physical line of a Python file: blank, comment, docstring or code; and
-    the code lines further into input checks (raise statements and the ifs that only guard
-    one), trace hooks (statements that only serve the optional Trace) and the algorithm (the
-    rest). Returns (lines, kinds), one kind per line."""
-    with open(path, encoding='utf-8') as f:
-        source = f.read()
-    lines = source.split('\n')
-    if lines and lines[-1] == '':
-        lines = lines[:-1]
-    tree = ast.parse(source)
-    docstring, checks, trace = set(), set(), set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], 'value', None), ast.Constant) \
-                    and isinstance(body[0].value.value, str):
-                docstring.update(range(body[0].lineno, body[0].end_lineno + 1))
-        if isinstance(node, ast.If) and node.body and all(isinstance(s, ast.Raise) for s in node.body) \
-                and not node.orelse:
-            checks.update(range(node.lineno, node.end_lineno + 1))
-        elif isinstance(node, ast.Raise):
-            checks.update(range(node.lineno, node.end_lineno + 1))
-        if isinstance(node, ast.Try) and node.handlers and \
-                all(all(isinstance(t, ast.Raise) for t in h.body) for h in node.handlers):
-            checks.add(node.lineno)                      # 'try:' whose except clauses only raise a clearer error
-            for h in node.handlers:
-                checks.update(range(h.lineno, h.end_lineno + 1))
-        if isinstance(node, ast.FunctionDef) and _is_check(node.name) or isinstance(node, ast.Expr) \
-                and isinstance(node.value, ast.Call) and _is_check(_called_name(node.value)):
-            checks.update(range(node.lineno, node.end_lineno + 1))  # a check function, or a call of one
-        if isinstance(node, ast.ClassDef) and node.name == 'Trace' or \
-                isinstance(node, ast.FunctionDef) and node.name in _TRACE_FUNCTIONS:
-            trace.update(range(node.lineno, node.end_lineno + 1))
-        elif isinstance(node, ast.stmt) and not isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.For)):
-            # a simple statement, or the header line of an if, that mentions the trace
-            end = node.end_lineno if not isinstance(node, ast.If) else node.body[0].lineno - 1
-            names = {n.id for n in ast.walk(node.test if isinstance(node, ast.If) else node)
-                     if isinstance(n, ast.Name)}
-            if isinstance(node, ast.If) and names & _TRACE_NAMES:
-                trace.update(range(node.lineno, node.end_lineno + 1))
-            elif not isinstance(node, ast.If) and names & _TRACE_NAMES and not _uses_trace_as_argument(node):
-                trace.update(range(node.lineno, end + 1))
-    has_code = set()
-    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
-        if tok.type not in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT,
-                            tokenize.DEDENT, tokenize.ENDMARKER):
-            has_code.update(range(tok.start[0], tok.end[0] + 1))
-    kinds = []
-    for i, line in enumerate(lines, start=1):
-        if not line.strip():
-            kinds.append('blank')
-        elif i in docstring:
-            kinds.append('docstring')
-        elif i not in has_code:
-            kinds.append('comment')
-        else:
-            kinds.append('checks' if i in checks else 'trace' if i in trace else 'algorithm')
-    return lines, kinds
-
-
-def count_lines(path):
-    """How many lines of each kind a Python file has (see classify_lines): total, blank, comment,
-    docstring, code; and of the code, checks, trace and the rest, the algorithm."""
-    lines, kinds = classify_lines(path)
-    counts = {k: kinds.count(k) for k in ('blank', 'comment', 'docstring', 'checks', 'trace', 'algorithm')}
-    counts['code'] = counts['checks'] + counts['trace'] + counts['algorithm']
-    counts['total'] = len(lines)
-    return counts
-
-
-def _uses_trace_as_argument(node):
-    """True for a statement that does real work and only passes a trace along
-    (e.g. logits = model.gpt(..., trace=step_trace)): it is not a trace hook."""
-    calls = [n for n in ast.walk(node) if isinstance(n, ast.Call)]
-    return any(kw.arg == 'trace' for c in calls for kw in c.keywords) and isinstance(node, ast.Assign) \
-        and not any(isinstance(t, ast.Name) and t.id in _TRACE_NAMES for t in node.targets)
-
-
-CORE_MODULES = ('data', 'autograd', 'contract', 'model', 'train', 'sample')
-
-
-def core_line_counts():
-    """count_lines() of each core module, {module name: counts}."""
-    from importlib import import_module
-    return {name: count_lines(inspect.getsourcefile(import_module(f'microgpt.{name}'))) for name in CORE_MODULES}
-
-
-def core_imports():
-    """Every module the core modules import, apart from each other: the 'zero dependencies' claim, checked."""
-    from importlib import import_module
-    found = set()
-    for name in CORE_MODULES:
-        tree = ast.parse(inspect.getsource(import_module(f'microgpt.{name}')))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                found.update(a.name.split('.')[0] for a in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                found.add(node.module.split('.')[0])
-    return sorted(found)
-
-
 def plot_line_counts(counts, title='Where the lines of code go'):
-    """A stacked horizontal bar per file: algorithm, input checks, trace hooks, docstrings,
-    comments, blank lines."""
+    """A stacked horizontal bar per file (counts: {file: microgpt.lines.count_lines()}):
+    algorithm, input checks, trace hooks, docstrings, comments, blank lines."""
     parts = [('algorithm', 'algorithm code', '#1d4ed8'), ('checks', 'input checks', '#f59e0b'),
              ('trace', 'trace hooks', '#10b981'), ('docstring', 'docstrings', '#a5b4fc'),
              ('comment', 'comment lines', '#d1d5db'), ('blank', 'blank lines', '#f3f4f6')]
