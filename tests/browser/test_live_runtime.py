@@ -167,7 +167,7 @@ def test_going_live(browser, server, html_root, path):
             note(f"live {path}: no live widget, no runtime ({mb(before)})")
             return
         mark_interaction(v.page)
-        v.page.evaluate("() => MicrogptLive.call('explore', 'softmax_state', {logits: [1, 0], temperature: 1})")
+        v.page.evaluate("() => MicrogptLive.call('explore.softmax_state', {logits: [1, 0], temperature: 1})")
         startup = first_result_ms(v.page)
         v.settle()
         after = v.bytes()
