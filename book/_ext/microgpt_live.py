@@ -19,7 +19,9 @@ their default arguments, and whether a call streams. At build time this extensio
   3. copies the package's pure-Python files (package_files(): the core modules,
      explore, widgets and bridge, not viz/ or the NumPy engine) and its data files into
      <html>/live/microgpt/, with a manifest.json that book/_extra/live/worker.js
-     reads to load exactly those files into Pyodide.
+     reads to load exactly those files into Pyodide;
+  4. copies book/_extra (html_extra_path) again at the end of every build (copy_extra):
+     Sphinx skips it when no page changed, which would serve stale JavaScript.
 The JavaScript itself lives in book/_extra/live/ (published at <html>/live/ by
 html_extra_path) and Pyodide in book/_extra/vendor/pyodide/ (scripts/vendor_js.sh).
 """
@@ -151,9 +153,30 @@ def on_page_context(app, pagename, templatename, context, doctree):
         app.add_js_file(f"../live/{name}", loading_method="defer")
 
 
+def copy_extra(app) -> list[str]:
+    """Copy html_extra_path (book/_extra: live/ and vendor/) into the output again, at the
+    end of every build. Sphinx copies it only when some page was rebuilt, so after an edit
+    of book/_extra/live/*.js alone, `make book` would report success and serve the old
+    JavaScript. Returns the files that changed."""
+    changed = []
+    out = Path(app.outdir)
+    for entry in app.config.html_extra_path:
+        src = Path(app.confdir) / entry
+        for path in sorted(p for p in src.rglob("*") if p.is_file()):
+            target = out / path.relative_to(src)
+            data = path.read_bytes()
+            if target.is_file() and target.read_bytes() == data:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            changed.append(target.relative_to(out).as_posix())
+    return changed
+
+
 def copy_package(app, exception):
     if exception is not None or app.builder.format != "html":
         return
+    copy_extra(app)
     dest = Path(app.outdir) / "live" / "microgpt"
     if dest.exists():
         shutil.rmtree(dest)

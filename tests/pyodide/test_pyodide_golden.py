@@ -114,3 +114,15 @@ def test_pyodide_reproduces_the_golden_file_line_for_line():
     print(f"\nPyodide {timing['version']} under Node: start {timing['load_ms']} ms, "
           f"{pyodide_ms:.0f} ms per step; CPython {sys.version.split()[0]}: {cpython_ms:.0f} ms per step "
           f"(x{pyodide_ms / cpython_ms:.2f}); wall {wall:.0f} s")
+
+
+def test_the_runner_starts_the_package_as_the_page_does():
+    """run_in_pyodide.mjs uses the worker's own start-up (book/_extra/live/boot.mjs): the
+    bridge is imported, from the one site directory that boot.mjs alone names."""
+    out, _ = run_in_pyodide("import sys, microgpt.bridge as b; print('microgpt.bridge' in sys.modules, "
+                            "b.__file__.rsplit('/microgpt/', 1)[0])")
+    assert out.split() == ["True", "/home/pyodide/site"]
+    live = REPO / "book" / "_extra" / "live"
+    writers = [p.relative_to(REPO).as_posix() for p in [*live.rglob("*.js"), *live.rglob("*.mjs"), RUNNER]
+               if "/home/pyodide/site" in p.read_text()]
+    assert writers == ["book/_extra/live/boot.mjs"]
