@@ -109,6 +109,15 @@ globalThis.fetch = async function (input, init) {
   return res;
 };
 
+// A promise Pyodide drops while it starts (e.g. its own "Failed to load ...: request
+// failed." for a missing file) fails the start, with its message, instead of going
+// unnoticed while the start waits forever.
+addEventListener("unhandledrejection", (event) => {
+  if (bridge) return;
+  event.preventDefault();
+  fail((event.reason && event.reason.message) || String(event.reason));
+});
+
 async function importModule(url) {
   try {
     return await import(url);
