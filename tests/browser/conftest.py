@@ -5,6 +5,13 @@ SKIPPED with the reason shown in pytest's summary (`make test-browser` runs
 pytest with -ra); with CI=true in the environment (CI sets it) the same
 situation is a FAILURE, so CI can never go green without having run them.
 
+The harness every browser test uses:
+  server        one static server of the built book for the whole session (browser_support.StaticServer)
+  open_page     open_page(width=1280, mode="light", path=None) -> browser_support.BookPage:
+                a fresh context in that viewport width and colour mode, requests outside
+                127.0.0.1 aborted and recorded, closed after the test; failures of the
+                server can be simulated per page (BookPage.sabotage)
+
 Environment:
   CHROMIUM      browser binary (default /usr/bin/chromium; apt: chromium chromium-driver)
   BOOK_HTML     built book to test (default <repo>/_build/html)
@@ -18,7 +25,7 @@ import os
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, IN_CI, NOTES, REPO, REQUEST_LOG
+from browser_support import CHROMIUM, CHROMIUM_ARGS, IN_CI, NOTES, REPO, REQUEST_LOG, BookPage, StaticServer
 
 _SKIP_REASONS: set[str] = set()
 
@@ -72,6 +79,30 @@ def html_root() -> Path:
     if not (root / "index.html").is_file():
         unavailable(f"no built book at {root} (build it first: make book)")
     return root
+
+
+@pytest.fixture(scope="session")
+def server(html_root):
+    """The built book on 127.0.0.1, one server for the whole session."""
+    with StaticServer(html_root) as srv:
+        yield srv
+
+
+@pytest.fixture
+def open_page(browser, server):
+    """open_page(width=1280, mode="light", path=None, **kw) -> BookPage (at path if given)."""
+    pages = []
+
+    def open_(width=1280, mode="light", path=None, **kw):
+        p = BookPage(browser, server, width=width, mode=mode, **kw)
+        pages.append(p)
+        if path is not None:
+            p.goto(path)
+        return p
+
+    yield open_
+    for p in pages:
+        p.close()
 
 
 @pytest.fixture(scope="session")

@@ -33,14 +33,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from browser_support import (
-    REPO,
-    REQUEST_LOG,
-    RequestRecorder,
-    StaticServer,
-    bullet,
-    note,
-)
+from browser_support import REPO, bullet, note
 
 VIEWPORT = {"width": 1280, "height": 900}
 MODES = ("light", "dark")
@@ -87,13 +80,6 @@ def toc_files() -> list[str]:
 
     walk({k: v for k, v in toc.items() if k != "root"})
     return found
-
-
-# --------------------------------------------------------------------- fixtures
-@pytest.fixture(scope="module")
-def server(html_root):
-    with StaticServer(html_root) as srv:
-        yield srv
 
 
 # ----------------------------------------------------------------- page scripts
@@ -210,23 +196,6 @@ def _luminance(css_color: str) -> float:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
-def _open(browser, server, rel: str, mode: str):
-    """A fresh context (no cache) in the given colour mode, with recording."""
-    context = browser.new_context(
-        viewport=VIEWPORT, color_scheme=mode, service_workers="block", java_script_enabled=True
-    )
-    context.set_default_timeout(30_000)
-    context.add_init_script(
-        f"try {{ localStorage.setItem('mode', '{mode}'); "
-        f"localStorage.setItem('theme', '{mode}'); }} catch (e) {{}}"
-    )
-    rec = RequestRecorder(port=server.port)
-    rec.attach(context)
-    page = context.new_page()
-    rec.watch(page)
-    return context, page, rec
-
-
 def _screenshot_name(rel: str, mode: str) -> str:
     stem = rel[:-5] if rel.endswith(".html") else rel
     return stem.replace("/", "__") + f"-{mode}.png"
@@ -241,10 +210,11 @@ def test_toc_pages_are_built(html_root):
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("rel", PAGES)
-def test_page(browser, server, html_root, screenshot_dir, rel, mode):
+def test_page(open_page, server, html_root, screenshot_dir, rel, mode):
     if not (html_root / rel).is_file():
         pytest.fail(f"{rel} vanished from {html_root} (rebuilt while testing?)")
-    context, page, rec = _open(browser, server, rel, mode)
+    bp = open_page(mode=mode)
+    page, rec = bp.page, bp.rec
     problems: list[str] = []
     try:
         response = page.goto(f"{server.url}/{rel}", wait_until="load", timeout=60_000)
@@ -349,10 +319,10 @@ def test_page(browser, server, html_root, screenshot_dir, rel, mode):
 
         page.wait_for_timeout(100)  # let late console messages arrive
     finally:
-        context.close()
+        bp.path = rel
+        bp.close()
 
     label = f"{rel} [{mode}]"
-    REQUEST_LOG.append((label, len(rec.served), len(rec.blocked), len(rec.failed)))
     print(f"{label}: {len(rec.served)} requests served from 127.0.0.1, "
           f"{len(rec.blocked)} blocked (external), {len(rec.failed)} failed")
 
@@ -369,10 +339,11 @@ def test_page(browser, server, html_root, screenshot_dir, rel, mode):
     assert not report, f"{label} has problems:\n{report}{_hints(report)}"
 
 
-def test_theme_switch_button(browser, server, html_root):
+def test_theme_switch_button(open_page, server, html_root):
     """The navbar's colour-mode button switches light -> dark on the root page."""
     rel = next((p for p in PAGES if p.startswith("book/")), PAGES[0])
-    context, page, rec = _open(browser, server, rel, "light")
+    bp = open_page(mode="light")
+    page, rec = bp.page, bp.rec
     try:
         page.goto(f"{server.url}/{rel}", wait_until="load")
         assert page.evaluate("document.documentElement.dataset.theme") == "light"
@@ -391,7 +362,7 @@ def test_theme_switch_button(browser, server, html_root):
         bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
         assert _luminance(bg) < 0.4, f"dark mode selected but background is {bg}"
     finally:
-        context.close()
+        bp.close()
     report = bullet("console errors", rec.console_errors) + bullet("uncaught page errors", rec.page_errors)
     assert not report, f"{rel} while switching the colour mode:\n{report}{_hints(report)}"
 

@@ -24,14 +24,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from browser_support import (
-    REPO,
-    REQUEST_LOG,
-    RequestRecorder,
-    StaticServer,
-    bullet,
-    note,
-)
+from browser_support import REPO, note
 
 sys.path.insert(0, str(REPO / "tests" / "pyodide"))
 from test_pyodide_golden import cpython_ms_per_step
@@ -41,71 +34,21 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SOFTMAX_T = "() => document.querySelector('.mg-live[data-widget=softmax]').dataset.temperature === '{}'"
 GOLDEN = REPO / "microgpt" / "golden_book_ssa2017.txt"
-LIVE_URL_PARTS = ("/vendor/pyodide/", "/live/microgpt/", "/live/worker.js")
+LIVE_URL_PARTS = ("/vendor/pyodide/", "/live/microgpt/", "/live/worker.js", "/live/boot.mjs")
 CHAPTERS = sorted(p.name for p in (REPO / "book").glob("[0-9][0-9]_*.ipynb"))
 PAGES = ["book/intro.html"] + [f"book/{Path(c).stem}.html" for c in CHAPTERS]
 
 
-@pytest.fixture(scope="module")
-def server(html_root):
-    with StaticServer(html_root) as srv:
-        yield srv
+def visit(open_page, path, viewport=DESKTOP, dark=False):
+    """path opened in its own context (the shared harness: open_page), images loaded and
+    the network quiet."""
+    v = open_page(width=viewport["width"], mode="dark" if dark else "light", height=viewport["height"], path=path)
+    v.settle()
+    return v
 
 
-class Visit:
-    """One page in its own browser context: requests routed (127.0.0.1 only) and
-    recorded, bytes counted from each response's Content-Length (uncompressed: the
-    test server does not compress)."""
-
-    def __init__(self, browser, server, path, viewport=DESKTOP, dark=False):
-        self.rec = RequestRecorder(port=server.port)
-        self.context = browser.new_context(viewport=viewport, color_scheme="dark" if dark else "light")
-        mode = "dark" if dark else "light"
-        self.context.add_init_script(
-            f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');")
-        self.rec.attach(self.context)
-        self.sizes: list[tuple[str, int]] = []
-        self.context.on("requestfinished", self._count)
-        self.page = self.context.new_page()
-        self.rec.watch(self.page)
-        self.label = path + (" (dark)" if dark else "") + ("" if viewport == DESKTOP else f" ({viewport['width']}px)")
-        self.page.goto(f"{server.url}/{path}", wait_until="load")
-        self.settle()
-
-    def _count(self, request):
-        response = request.response()
-        if response is None or response.status >= 400:
-            return
-        length = response.header_value("content-length")
-        self.sizes.append((request.url, int(length) if length else len(response.body())))
-
-    def settle(self):
-        """Load every image (lazy ones too) and wait for the network to go quiet."""
-        self.page.evaluate("""async () => {
-          const imgs = Array.from(document.images);
-          imgs.forEach(i => { if (i.loading === 'lazy') i.loading = 'eager'; });
-          await Promise.race([
-            Promise.all(imgs.map(i => i.complete ? null : new Promise(r => { i.onload = r; i.onerror = r; }))),
-            new Promise(r => setTimeout(r, 15000))]);
-          if (document.fonts) await document.fonts.ready;
-        }""")
-        self.page.wait_for_load_state("networkidle")
-
-    def bytes(self) -> int:
-        return sum(n for _, n in self.sizes)
-
-    def live_requests(self) -> list[str]:
-        return [u for u, _ in self.sizes if any(p in u for p in LIVE_URL_PARTS)]
-
-    def check_clean(self):
-        problems = (bullet("console errors", self.rec.console_errors) + bullet("page errors", self.rec.page_errors)
-                    + bullet("failed requests", self.rec.failed)
-                    + bullet("blocked external requests", self.rec.blocked))
-        assert not problems, f"{self.label}:\n{problems}"
-
-    def close(self):
-        REQUEST_LOG.append((self.label, len(self.rec.served), len(self.rec.blocked), len(self.rec.failed)))
-        self.context.close()
+def live_requests(v) -> list[str]:
+    return [u for u, _ in v.sizes if any(p in u for p in LIVE_URL_PARTS)]
 
 
 def mb(n: int) -> str:
@@ -138,16 +81,16 @@ def phone_screenshot(page, locator, shots: Path, name: str):
 
 # ------------------------------------------------------------------ page weight
 @pytest.mark.parametrize("path", PAGES)
-def test_first_visit_fits_the_budget_and_loads_no_python(browser, server, html_root, path):
+def test_first_visit_fits_the_budget_and_loads_no_python(open_page, html_root, path):
     if not (html_root / path).is_file():
         pytest.fail(f"{path} was not built")
-    v = Visit(browser, server, path)
+    v = visit(open_page, path)
     try:
         total = v.bytes()
         biggest = sorted(v.sizes, key=lambda s: -s[1])[:5]
         note(f"weight {path}: {mb(total)} before going live ({len(v.sizes)} requests; largest: "
              + ", ".join(f"{u.rsplit('/', 1)[-1].split('?')[0][:28]} {mb(n)}" for u, n in biggest) + ")")
-        assert not v.live_requests(), f"{path} fetched live assets on page load: {v.live_requests()}"
+        assert not live_requests(v), f"{path} fetched live assets on page load: {live_requests(v)}"
         assert total <= BUDGET, f"{path}: {mb(total)} on first visit, budget {mb(BUDGET)}"
         v.check_clean()
     finally:
@@ -155,10 +98,10 @@ def test_first_visit_fits_the_budget_and_loads_no_python(browser, server, html_r
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_going_live(browser, server, html_root, path):
+def test_going_live(open_page, html_root, path):
     """Pages without a live widget load none of the runtime; on the others the first
     call starts Python: the bytes after going live and the time it takes."""
-    v = Visit(browser, server, path)
+    v = visit(open_page, path)
     try:
         widgets = v.page.locator("div.mg-live").count()
         before = v.bytes()
@@ -167,7 +110,7 @@ def test_going_live(browser, server, html_root, path):
             note(f"live {path}: no live widget, no runtime ({mb(before)})")
             return
         mark_interaction(v.page)
-        v.page.evaluate("() => MicrogptLive.call('explore', 'softmax_state', {logits: [1, 0], temperature: 1})")
+        v.page.evaluate("() => MicrogptLive.call('explore.softmax_state', {logits: [1, 0], temperature: 1})")
         startup = first_result_ms(v.page)
         v.settle()
         after = v.bytes()
@@ -186,8 +129,8 @@ def cpython_softmax(state_args, temperature):
     return softmax_state(**{**state_args, "temperature": temperature})
 
 
-def test_ch3_softmax_slider_matches_cpython(browser, server, screenshot_dir):
-    v = Visit(browser, server, "book/03_architecture.html")
+def test_ch3_softmax_slider_matches_cpython(open_page, screenshot_dir):
+    v = visit(open_page, "book/03_architecture.html")
     try:
         page = v.page
         root = page.locator('div.mg-live[data-widget="softmax"]')
@@ -199,7 +142,7 @@ def test_ch3_softmax_slider_matches_cpython(browser, server, screenshot_dir):
         assert json.loads(root.get_attribute("data-probs")) == expected["probs"]
         cells = root.locator("table.mg-live-data td").all_inner_texts()
         assert cells == [f"{p:.3f}" for p in expected["probs"]]
-        assert not v.live_requests()
+        assert not live_requests(v)
         screenshot(page, root, screenshot_dir, "ch3-softmax-default")
 
         slider = root.locator("input[type=range]")
@@ -233,8 +176,8 @@ def test_ch3_softmax_slider_matches_cpython(browser, server, screenshot_dir):
         v.close()
 
 
-def test_ch3_dark_mode(browser, server, screenshot_dir):
-    v = Visit(browser, server, "book/03_architecture.html", dark=True)
+def test_ch3_dark_mode(open_page, screenshot_dir):
+    v = visit(open_page, "book/03_architecture.html", dark=True)
     try:
         assert v.page.evaluate("() => document.documentElement.dataset.theme") == "dark"
         root = v.page.locator('div.mg-live[data-widget="softmax"]')
@@ -261,15 +204,15 @@ def stop_training(root, page):
     return int(root.get_attribute("data-steps"))
 
 
-def test_ch5_live_training_matches_golden_and_stops(browser, server, screenshot_dir):
+def test_ch5_live_training_matches_golden_and_stops(open_page, screenshot_dir):
     golden_steps = [ln for ln in GOLDEN.read_text(encoding="utf-8").splitlines() if ln.startswith("step ")]
-    v = Visit(browser, server, "book/05_training.html")
+    v = visit(open_page, "book/05_training.html")
     try:
         page = v.page
         root = page.locator('div.mg-live[data-widget="training"]')
         assert root.count() == 1
         before = v.bytes()
-        assert not v.live_requests()
+        assert not live_requests(v)
         mark_interaction(page)
         root.locator("button.mg-train").click()
         assert "Loading Python" in root.locator(".mg-live-status").inner_text()
@@ -302,9 +245,9 @@ def test_ch5_live_training_matches_golden_and_stops(browser, server, screenshot_
         v.close()
 
 
-def test_ch5_samples_every_100_steps_dark(browser, server, screenshot_dir):
+def test_ch5_samples_every_100_steps_dark(open_page, screenshot_dir):
     """Names appear at step 100 (a separate random stream: losses unchanged), in dark mode."""
-    v = Visit(browser, server, "book/05_training.html", dark=True)
+    v = visit(open_page, "book/05_training.html", dark=True)
     try:
         page = v.page
         root = page.locator('div.mg-live[data-widget="training"]')

@@ -10,72 +10,17 @@ from __future__ import annotations
 
 import json
 import math
-import time
 
 import pytest
-from browser_support import RequestRecorder, StaticServer, bullet, note
+from browser_support import note
 
 from microgpt import explore
 
-PYODIDE_TIMEOUT = 180_000  # ms: the first live result starts Pyodide (2 shared CPUs in CI)
-
-
-@pytest.fixture(scope="module")
-def server(html_root):
-    with StaticServer(html_root) as srv:
-        yield srv
-
-
-class Page:
-    """One chapter page in a fresh context, with requests and console errors recorded."""
-
-    def __init__(self, browser, server, rel, width=1280, mode='light'):
-        self.context = browser.new_context(viewport={'width': width, 'height': 900}, color_scheme=mode,
-                                           service_workers='block')
-        self.context.set_default_timeout(30_000)
-        self.context.add_init_script(f"try {{ localStorage.setItem('mode', '{mode}'); "
-                                     f"localStorage.setItem('theme', '{mode}'); }} catch (e) {{}}")
-        self.rec = RequestRecorder(port=server.port)
-        self.rec.attach(self.context)
-        self.page = self.context.new_page()
-        self.rec.watch(self.page)
-        self.rel = rel
-        self.page.goto(f'{server.url}/book/{rel}', wait_until='load')
-
-    def widget(self, kind, nth=0):
-        root = self.page.locator(f'.mg-live[data-widget="{kind}"]').nth(nth)
-        root.locator('input, select').first.wait_for()
-        root.scroll_into_view_if_needed()
-        return root
-
-    def wait_live(self, root, js_condition, arg=None):
-        """Wait until js_condition(root, arg) holds (a live result from Pyodide has been drawn)."""
-        t = time.perf_counter()
-        self.page.wait_for_function(f'([root, arg]) => ({js_condition})(root, arg)',
-                                    arg=[root.element_handle(), arg], timeout=PYODIDE_TIMEOUT)
-        return time.perf_counter() - t
-
-    def check_clean(self):
-        problems = (bullet('console errors', self.rec.console_errors) + bullet('page errors', self.rec.page_errors)
-                    + bullet('blocked requests (outside 127.0.0.1)', self.rec.blocked)
-                    + bullet('failed requests', self.rec.failed))
-        assert not problems, f'{self.rel}:\n{problems}'
-
-    def close(self):
-        self.context.close()
-
 
 @pytest.fixture
-def chapter(browser, server):
-    pages = []
-
-    def open_page(rel, **kw):
-        p = Page(browser, server, rel, **kw)
-        pages.append(p)
-        return p
-    yield open_page
-    for p in pages:
-        p.close()
+def chapter(open_page):
+    """chapter('01_data.html', width=1280, mode='light'): the shared harness's page there."""
+    return lambda rel, width=1280, mode='light': open_page(width=width, mode=mode, path=f'book/{rel}')
 
 
 def table_values(root, caption_part=None):
@@ -219,7 +164,7 @@ def test_attention_widget(chapter, screenshot_dir):
 
 def test_temperature_widget(chapter, screenshot_dir):
     p = chapter('06_inference.html')
-    root = p.widget('inference', 0)
+    root = p.widget('temperature', 0)
     default = explore.temperature_state(0.5)
     names = root.locator('.mg-names')
     assert names.get_attribute('data-names') == json.dumps(default['names'], separators=(',', ':'))
@@ -242,7 +187,7 @@ def test_temperature_widget(chapter, screenshot_dir):
 
 def test_score_widget(chapter, screenshot_dir):
     p = chapter('06_inference.html')
-    root = p.widget('inference', 1)
+    root = p.widget('score', 0)
     default = explore.score_state('andrej')
     assert root.locator('.mg-summary').get_attribute('data-mean') == repr(default['mean'])
     root.get_by_label('name to score').fill('emma')
@@ -265,7 +210,8 @@ def test_score_widget(chapter, screenshot_dir):
 # ----------------------------------------------------------------------------- how they look
 
 @pytest.mark.parametrize('rel, kind', [('01_data.html', 'tokens'), ('02_autograd.html', 'backward'),
-                                       ('04_gpt.html', 'attention'), ('06_inference.html', 'inference')])
+                                       ('04_gpt.html', 'attention'), ('06_inference.html', 'temperature'),
+                                       ('06_inference.html', 'score')])
 @pytest.mark.parametrize('width, mode', [(1280, 'light'), (390, 'light'), (1280, 'dark')])
 def test_widget_fits_and_renders(chapter, screenshot_dir, rel, kind, width, mode):
     """The default state is drawn without Python, fits the page width, in light and dark mode."""

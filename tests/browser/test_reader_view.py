@@ -11,7 +11,6 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from browser_support import StaticServer
 
 CHAPTERS = ["01_data", "02_autograd", "03_architecture", "04_gpt", "05_training",
             "06_inference", "07_complete_picture"]
@@ -76,12 +75,6 @@ def test_solution_toggles_are_labelled_as_solutions(html_root, chapter):
     assert any("solution" in t.lower() for t in page.toggles), f"{chapter}: no solution toggle"
 
 
-@pytest.fixture(scope="module")
-def server(html_root):
-    with StaticServer(html_root) as srv:
-        yield srv
-
-
 JS_OVERFLOW = """() => {
   const pre = Array.from(document.querySelectorAll('div.cell_input pre'));
   const wide = pre.filter(p => p.scrollWidth > p.clientWidth + 1)
@@ -90,49 +83,28 @@ JS_OVERFLOW = """() => {
 }"""
 
 
-def _page(browser, server, chapter, width, mode="light"):
-    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=mode,
-                                  service_workers="block")
-    context.add_init_script(f"try {{ localStorage.setItem('mode', '{mode}'); "
-                            f"localStorage.setItem('theme', '{mode}'); }} catch (e) {{}}")
-    context.route(re.compile(r"^(?!http://127\.0\.0\.1)"), lambda route: route.abort())
-    page = context.new_page()
-    page.goto(f"{server.url}/book/{chapter}.html", wait_until="load", timeout=60_000)
-    return context, page
-
-
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_code_fits_the_column(browser, server, chapter):
+def test_code_fits_the_column(open_page, chapter):
     """No code cell scrolls sideways in the desktop layout."""
-    context, page = _page(browser, server, chapter, 1280)
-    try:
-        result = page.evaluate(JS_OVERFLOW)
-    finally:
-        context.close()
+    result = open_page(1280, path=f"book/{chapter}.html").page.evaluate(JS_OVERFLOW)
     assert not result["wide"], f"{chapter}: code cells wider than the column: {result['wide']}"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_phone_width_page_does_not_scroll_sideways(browser, server, chapter):
+def test_phone_width_page_does_not_scroll_sideways(open_page, chapter):
     """At 390 px (a phone) the page itself is no wider than the screen: animations scale
     down, their buttons wrap (code blocks may still scroll inside their own box)."""
-    context, page = _page(browser, server, chapter, 390)
-    try:
-        result = page.evaluate(JS_OVERFLOW)
-        buttons = page.evaluate("""() => Array.from(document.querySelectorAll('.anim-buttons button'))
-            .map(b => b.getBoundingClientRect()).filter(r => r.right > window.innerWidth + 1).length""")
-    finally:
-        context.close()
+    page = open_page(390, path=f"book/{chapter}.html").page
+    result = page.evaluate(JS_OVERFLOW)
+    buttons = page.evaluate("""() => Array.from(document.querySelectorAll('.anim-buttons button'))
+        .map(b => b.getBoundingClientRect()).filter(r => r.right > window.innerWidth + 1).length""")
     assert result["page"] <= result["view"] + 1, f"{chapter}: page is {result['page']} px wide at 390 px"
     assert buttons == 0, f"{chapter}: {buttons} animation button(s) clipped at the right edge"
 
 
-def test_figures_stay_on_white_in_dark_mode(browser, server):
-    context, page = _page(browser, server, "01_data", 1280, mode="dark")
-    try:
-        styles = page.evaluate("""() => Array.from(document.querySelectorAll('div.cell_output img'))
-            .map(i => [getComputedStyle(i).filter, getComputedStyle(i).backgroundColor])""")
-    finally:
-        context.close()
+def test_figures_stay_on_white_in_dark_mode(open_page):
+    page = open_page(1280, "dark", path="book/01_data.html").page
+    styles = page.evaluate("""() => Array.from(document.querySelectorAll('div.cell_output img'))
+        .map(i => [getComputedStyle(i).filter, getComputedStyle(i).backgroundColor])""")
     assert styles
     assert all(f == "none" and bg == "rgb(255, 255, 255)" for f, bg in styles), styles

@@ -4,33 +4,34 @@
 //   node run_in_pyodide.mjs PYODIDE_DIR PACKAGE_DIR CODE FILE...
 //
 // The FILEs (paths relative to PACKAGE_DIR, e.g. "model.py", "names.txt") are
-// written into Pyodide's in-memory file system as the package `microgpt`, just
-// as book/_extra/live/worker.js does in the browser; CODE then runs with that
-// package importable. The program's stdout is passed through byte for byte;
-// timings go to stderr as "pyodide-timing: {...json...}".
+// loaded by the book's own start-up (book/_extra/live/boot.mjs, which the browser's
+// worker.js uses too): written into Pyodide's file system as the package `microgpt`,
+// with microgpt.bridge imported. CODE then runs with that package importable. The
+// program's stdout is passed through byte for byte; timings go to stderr as
+// "pyodide-timing: {...json...}".
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { startMicrogpt } from "../../book/_extra/live/boot.mjs";
 
-const [pyodideDir, packageDir, code, ...files] = process.argv.slice(2);
-if (!pyodideDir || !packageDir || code === undefined || files.length === 0) {
+const [pyodideDir, packageDir, code, ...names] = process.argv.slice(2);
+if (!pyodideDir || !packageDir || code === undefined || names.length === 0) {
   console.error("usage: node run_in_pyodide.mjs PYODIDE_DIR PACKAGE_DIR CODE FILE...");
   process.exit(2);
 }
 
 const t0 = performance.now();
 const { loadPyodide } = await import(pathToFileURL(path.join(pyodideDir, "pyodide.mjs")).href);
-const pyodide = await loadPyodide({ indexURL: path.resolve(pyodideDir) + path.sep });
+const { pyodide } = await startMicrogpt({
+  loadPyodide,
+  indexURL: path.resolve(pyodideDir) + path.sep,
+  manifest: { files: Object.fromEntries(names.map((name) => [name, {}])) },
+  files: async (name) => readFileSync(path.join(packageDir, name)),
+});
 const tLoaded = performance.now();
 
-const home = "/home/pyodide/site";
-pyodide.FS.mkdirTree(home + "/microgpt");
-for (const name of files) {
-  pyodide.FS.writeFile(`${home}/microgpt/${name}`, readFileSync(path.join(packageDir, name)));
-}
 pyodide.setStdout({ write: (buf) => { process.stdout.write(buf); return buf.length; } });
 pyodide.setStderr({ write: (buf) => { process.stderr.write(buf); return buf.length; } });
-pyodide.runPython(`import sys; sys.path.insert(0, ${JSON.stringify(home)})`);
 
 let status = 0;
 try {

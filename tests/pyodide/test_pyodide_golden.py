@@ -135,3 +135,15 @@ def test_pyodide_list_engine_reproduces_the_golden_file_and_reports_its_speed():
     pyodide_ms = report("list", *cli_in_pyodide("--engine", "list"))
     budget = "within" if pyodide_ms <= 10 else "OVER"
     print(f"list engine in Pyodide: 1000 steps and 20 samples in {pyodide_ms:.1f} s, {budget} the 10 s budget")
+
+
+def test_the_runner_starts_the_package_as_the_page_does():
+    """run_in_pyodide.mjs uses the worker's own start-up (book/_extra/live/boot.mjs): the
+    bridge is imported, from the one site directory that boot.mjs alone names."""
+    out, _ = run_in_pyodide("import sys, microgpt.bridge as b; print('microgpt.bridge' in sys.modules, "
+                            "b.__file__.rsplit('/microgpt/', 1)[0])")
+    assert out.split() == ["True", "/home/pyodide/site"]
+    live = REPO / "book" / "_extra" / "live"
+    writers = [p.relative_to(REPO).as_posix() for p in [*live.rglob("*.js"), *live.rglob("*.mjs"), RUNNER]
+               if "/home/pyodide/site" in p.read_text()]
+    assert writers == ["book/_extra/live/boot.mjs"]

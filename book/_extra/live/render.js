@@ -4,6 +4,7 @@
  *   MicrogptLive.render.heatmap(el, {rows, cols, values, title, format, diverging})
  *   MicrogptLive.render.line(el, {series: [{name, xs, ys}], xlabel, ylabel, title, format})
  *   MicrogptLive.render.chips(el, {tokens: [{text, id, title}]})
+ *   MicrogptLive.render.numbers(caption, header, rows) -> a visible <table> of exact numbers
  *
  * Each call replaces el's content. Colours come from CSS variables (live.css: the
  * book's accent colours, light and dark mode); the SVG scales to its container
@@ -229,6 +230,34 @@
     return ul;
   }
 
+  /* A visible table of exact numbers: a number shows 4 decimals and keeps its full value
+     in data-value (for tests and copy-paste); text shows as it is. */
+  function numbers(caption, header, rows) {
+    var t = document.createElement("table");
+    t.className = "mg-numbers";
+    var c = document.createElement("caption");
+    c.textContent = caption;
+    t.appendChild(c);
+    var tr = document.createElement("tr");
+    header.forEach(function (h) { var th = document.createElement("th"); th.textContent = h; tr.appendChild(th); });
+    t.appendChild(tr);
+    rows.forEach(function (r) {
+      var row = document.createElement("tr");
+      r.forEach(function (cell) {
+        var td = document.createElement("td");
+        if (typeof cell === "number") {
+          td.textContent = cell.toFixed(4);
+          td.dataset.value = String(cell);
+        } else {
+          td.textContent = cell;
+        }
+        row.appendChild(td);
+      });
+      t.appendChild(row);
+    });
+    return t;
+  }
+
   var live = window.MicrogptLive = window.MicrogptLive || {};
-  live.render = { bars: bars, heatmap: heatmap, line: line, chips: chips, format: fmt };
+  live.render = { bars: bars, heatmap: heatmap, line: line, chips: chips, numbers: numbers, format: fmt };
 })();

@@ -1,27 +1,49 @@
 /* microgpt live: the page side of the live widgets (see book/_ext/microgpt_live.py).
  *
- *   MicrogptLive.register(KIND, init)       init(rootEl, state) once per <div class="mg-live"
- *                                           data-widget="KIND">, with the default state the
- *                                           build embedded in it
- *   MicrogptLive.call(module, fn, kwargs, {el})           -> Promise of microgpt.<module>.<fn>(**kwargs)
- *   MicrogptLive.stream(module, fn, kwargs, onItem, {el}) -> {stop(), done}: iterate a generator
+ *   MicrogptLive.register(KIND, init)   init(rootEl, w) once per <div class="mg-live" data-widget="KIND">;
+ *                                       w is the widget's side of the contract declared in
+ *                                       microgpt/widgets.py, resolved by the build and embedded in
+ *                                       the div (script.mg-live-spec):
+ *     w.state                           the build's first state (the "state" call's result), or null
+ *     w.args(name)                      a copy of call NAME's arguments (declared defaults + data-args)
+ *     w.ask(name, overrides, show, fail)  call NAME: latest-only and coalescing (one request in
+ *                                       flight, at most one waiting; show() gets only the newest answer)
+ *     w.call(name, overrides)           -> Promise of the value
+ *     w.stream(name, overrides, onItem) -> {stop(), done}: iterate a streaming call
+ *     w.status(text, kind)              the widget's status line
+ *   Widgets name their calls ("state", "train"), never a Python function: the declaration
+ *   does, and the worker's bridge (microgpt.bridge) calls nothing it does not declare.
  *
  * Python (Pyodide + the package's own .py files) runs in a Web Worker (worker.js),
  * started on the first call or stream, never on page load: until the reader asks
- * for a live result the page has loaded none of it. While it starts, `el` shows
- * a loading note. A Python exception rejects with Error(str(exception)).
+ * for a live result the page has loaded none of it. While it starts, the widget shows
+ * a loading note (aria-busy). A Python exception rejects with Error(str(exception)),
+ * err.pyType its class name.
+ *
+ * The runtime fails loudly and recovers. A start that fails (a file missing or served
+ * with the wrong type, the worker script not loading: reported by the worker or the
+ * browser at once) or stalls (nothing arrives for WATCHDOG_MS), and a worker that dies
+ * or stops answering once started (terminated, crashed, out of memory: it answers no
+ * ping for WATCHDOG_MS), end the same way: the worker is terminated, every pending
+ * call and stream rejects with an Error whose message names what failed and what to
+ * do (err.runtime = true), each widget concerned shows that message in its status line
+ * with a Retry button, and the next use (or Retry) starts a fresh worker. A w.ask
+ * that the runtime could not answer is kept and asked again once Python is back.
  */
 (function () {
   "use strict";
   var here = document.currentScript && document.currentScript.src;
   var BASE = new URL(".", here || document.baseURI);  // .../live/
   var PYODIDE_MB = 13.5;  // what the first start downloads (vendor/pyodide), shown to the reader
+  var WATCHDOG_MS = 15000;  // silence that ends a start (no byte arrives) or a worker (no pong)
+  var RETRY = "check your connection and retry";
+  var DEAD = "Python stopped: the worker running it ended or stopped answering " +
+             "(it may have run out of memory). Retry starts it again.";
 
   var registry = {};
-  var worker = null;
-  var readyPromise = null;
+  var runtime = null;    // the current worker and its state (startRuntime); null: start one on next use
   var nextId = 1;
-  var pending = {};  // id -> {resolve, reject, onItem}
+  var resumers = [];     // widgets' callbacks run each time Python has started
 
   var live = window.MicrogptLive || {};
   live.timings = { workerStart: null, ready: null, firstResult: null };
@@ -42,93 +64,185 @@
     return s;
   }
 
-  function onMessage(event) {
-    var msg = event.data;
-    var p = pending[msg.id];
+  function runtimeError(message) {
+    var err = new Error(message);
+    err.runtime = true;
+    return err;
+  }
+
+  function loadingText(r) {
+    var mb = r.loaded ? (r.loaded / 1e6).toFixed(1) + " of " + PYODIDE_MB : String(PYODIDE_MB);
+    return "Loading Python in your browser (" + mb + " MB, once per visit)\u2026";
+  }
+
+  /* A runtime's failure in a widget: the message, a Retry button, not busy any more. */
+  function showFailure(el, err) {
+    var s = status(el, err.message, "error");
+    el.removeAttribute("aria-busy");
+    var b = el.querySelector(":scope > .mg-live-retry");
+    if (!b) {
+      b = live.el("button", "mg-live-retry", "Retry");
+      b.type = "button";
+      b.addEventListener("click", function () {
+        b.remove();
+        status(el, "");
+        ensureReady(el).catch(function () { /* shown by showFailure */ });
+      });
+    }
+    s.after(b);
+  }
+
+  /* The end of a worker (a failed or stalled start, a dead or hung worker): see the header. */
+  function end(r, message) {
+    if (r.over) return;
+    r.over = true;
+    clearInterval(r.timer);
+    try { r.worker && r.worker.terminate(); } catch (e) { /* already gone */ }
+    if (runtime === r) runtime = null;
+    var err = runtimeError(message);
+    live.lastFailure = { message: message, at: performance.now() };
+    r.reject(err);
+    var els = new Set(r.els);
+    Object.keys(r.pending).forEach(function (id) {
+      var p = r.pending[id];
+      delete r.pending[id];
+      if (p.el) els.add(p.el);
+      p.reject(err);
+    });
+    els.forEach(function (el) { showFailure(el, err); });
+  }
+
+  function onMessage(r, msg) {
+    r.heard = performance.now();
+    if (msg.type === "pong") return;
+    if (msg.type === "progress") {
+      r.loaded = msg.loaded;
+      r.waitingFor = msg.waiting || [];
+      r.els.forEach(function (el) { status(el, loadingText(r), "loading"); });
+      return;
+    }
+    if (msg.type === "failed") { end(r, msg.message); return; }
+    if (msg.type === "started") {
+      r.started = true;
+      live.timings.ready = performance.now();
+      live.info = msg.info;
+      r.els.forEach(function (el) { status(el, ""); el.removeAttribute("aria-busy"); });
+      r.els = [];
+      document.querySelectorAll(".mg-live > .mg-live-retry").forEach(function (b) {
+        var el = b.parentNode;
+        b.remove();
+        var s = el.querySelector(":scope > .mg-live-status");
+        if (s && s.dataset.kind === "error") status(el, "");
+      });
+      r.resolve(msg.info);
+      resumers.forEach(function (resume) { resume(); });
+      return;
+    }
+    var p = r.pending[msg.id];
     if (!p) return;
     if (msg.type === "item") {
       if (live.timings.firstResult === null) live.timings.firstResult = performance.now();
       p.onItem(msg.value);
       return;
     }
-    delete pending[msg.id];
-    if (msg.type === "result" || msg.type === "ready" || msg.type === "done") {
+    delete r.pending[msg.id];
+    if (msg.type === "result" || msg.type === "done") {
       if (msg.type === "result" && live.timings.firstResult === null) live.timings.firstResult = performance.now();
       p.resolve(msg.type === "done" ? { stopped: !!msg.stopped } : msg.value);
     } else if (msg.type === "error") {
+      if (msg.fatal) { r.pending[msg.id] = p; end(r, msg.message); return; }
       var err = new Error(msg.message);
       err.pyType = msg.pyType || null;
-      err.fatal = !!msg.fatal;
       p.reject(err);
     }
   }
 
-  function post(msg, handlers) {
+  /* Once a second: ping a started worker that has work; end a silent one. */
+  function watch(r) {
+    var now = performance.now();
+    if (r.started && Object.keys(r.pending).length === 0) { r.heard = now; return; }  // idle
+    if (r.started) r.worker.postMessage({ type: "ping" });
+    if (now - r.heard <= WATCHDOG_MS) return;
+    var secs = Math.round(WATCHDOG_MS / 1000);
+    if (r.started) { end(r, DEAD); return; }
+    var what = r.waitingFor.length ? " (waiting for " + r.waitingFor.join(", ") + ")" : "";
+    end(r, "Python could not start: nothing arrived for " + secs + " s" + what + ": " + RETRY);
+  }
+
+  function startRuntime() {
+    var r = { worker: null, started: false, over: false, heard: performance.now(), loaded: 0,
+              waitingFor: [], els: [], pending: {} };
+    r.ready = new Promise(function (resolve, reject) { r.resolve = resolve; r.reject = reject; });
+    r.ready.catch(function () { /* every waiting caller gets the rejection */ });
+    live.timings.workerStart = performance.now();
+    r.timer = setInterval(function () { watch(r); }, 1000);
+    try {
+      r.worker = new Worker(new URL("worker.js", BASE), { type: "module" });
+    } catch (e) {
+      setTimeout(function () { end(r, "Python could not start: this browser cannot run live/worker.js (" + e.message + ")"); }, 0);
+      return r;
+    }
+    r.worker.onmessage = function (event) { onMessage(r, event.data); };
+    r.worker.onmessageerror = function () { end(r, DEAD); };
+    // The browser reports a worker script that does not load (or an uncaught error in it).
+    r.worker.onerror = function (event) {
+      if (event.preventDefault) event.preventDefault();
+      end(r, r.started ? DEAD : "Python could not start: could not load the live runtime (live/worker.js" +
+                                (event.message ? ": " + event.message : "") + "): " + RETRY);
+    };
+    return r;
+  }
+
+  /* The current worker (started on first use), once Python and the package are loaded. */
+  function ensureReady(el) {
+    if (!runtime) runtime = startRuntime();
+    var r = runtime;
+    if (el && !r.started && r.els.indexOf(el) < 0) {
+      r.els.push(el);
+      status(el, loadingText(r), "loading");
+      el.setAttribute("aria-busy", "true");
+    }
+    return r.ready.then(function () { return r; });
+  }
+
+  function post(r, msg, handlers) {
     msg.id = nextId++;
-    pending[msg.id] = handlers;
-    worker.postMessage(msg);
+    if (r.over) { handlers.reject(runtimeError(DEAD)); return msg.id; }
+    r.pending[msg.id] = handlers;
+    r.worker.postMessage(msg);
     return msg.id;
   }
 
-  /* Start the worker (once) and resolve when Python and the package are loaded. */
-  function ensureReady(el) {
-    if (!readyPromise) {
-      live.timings.workerStart = performance.now();
-      worker = new Worker(new URL("worker.js", BASE), { type: "module" });
-      worker.onmessage = onMessage;
-      readyPromise = new Promise(function (resolve, reject) {
-        worker.onerror = function (e) {
-          reject(new Error("Python could not start: " + (e.message || "worker error")));
-        };
-        post({ type: "hello" }, { resolve: resolve, reject: reject });
-      }).then(function (info) {
-        live.timings.ready = performance.now();
-        live.info = info;
-        return info;
-      });
-    }
-    if (el && live.timings.ready === null) {
-      status(el, "Loading Python in your browser (" + PYODIDE_MB + " MB, once per visit)\u2026", "loading");
-      el.setAttribute("aria-busy", "true");
-      readyPromise.then(function () {
-        status(el, "");
-        el.removeAttribute("aria-busy");
-      }, function (err) {
-        status(el, err.message, "error");
-        el.removeAttribute("aria-busy");
-      });
-    }
-    return readyPromise;
-  }
-
-  live.call = function (module, fn, kwargs, opts) {
+  // By declared function name ("explore.tokens_state"); widgets use w.call / w.stream.
+  function callFn(fn, kwargs, opts) {
     var el = opts && opts.el;
-    return ensureReady(el).then(function () {
+    return ensureReady(el).then(function (r) {
       return new Promise(function (resolve, reject) {
-        post({ type: "call", module: module, fn: fn, kwargs: kwargs || {} }, { resolve: resolve, reject: reject });
+        post(r, { type: "call", fn: fn, kwargs: kwargs || {} }, { resolve: resolve, reject: reject, el: el });
       });
     });
-  };
+  }
 
-  live.stream = function (module, fn, kwargs, onItem, opts) {
+  function streamFn(fn, kwargs, onItem, opts) {
     var el = opts && opts.el;
-    var id = null;
+    var id = null, worker = null;
     var stopRequested = false;
-    var done = ensureReady(el).then(function () {
+    var done = ensureReady(el).then(function (r) {
       return new Promise(function (resolve, reject) {
         if (stopRequested) { resolve({ stopped: true }); return; }
-        id = post({ type: "stream", module: module, fn: fn, kwargs: kwargs || {} },
-                  { resolve: resolve, reject: reject, onItem: onItem });
+        worker = r.worker;
+        id = post(r, { type: "stream", fn: fn, kwargs: kwargs || {} },
+                  { resolve: resolve, reject: reject, onItem: onItem, el: el });
       });
     });
     return {
       done: done,
       stop: function () {
         stopRequested = true;
-        if (id !== null && worker) worker.postMessage({ type: "stop", id: id });
+        if (id !== null) worker.postMessage({ type: "stop", id: id });
       }
     };
-  };
+  }
 
   /* Call fn() again when el's width changes (figures are drawn for the width they
      have: a phone rotated, a sidebar closed). */
@@ -143,14 +257,88 @@
     }).observe(el);
   };
 
+  // For tests and the console: call a declared function by name ("explore.tokens_state").
+  live.call = callFn;
+  live.stream = streamFn;
   live.status = status;
-  live.isReady = function () { return live.timings.ready !== null; };
+  live.isReady = function () { return !!(runtime && runtime.started); };
+  // For tests only (tests/browser/test_live_failures.py): the current Web Worker, or null,
+  // so that a test can terminate it the way a crash would, without the runtime knowing.
+  live._worker = function () { return runtime && runtime.worker; };
 
   /* ------------------------------------------------------------ widgets */
-  function readState(el) {
-    var s = el.querySelector(":scope > script.mg-live-state");
-    if (!s) return null;
-    try { return JSON.parse(s.textContent); } catch (e) { return null; }
+  function readPayload(el) {
+    var s = el.querySelector(":scope > script.mg-live-spec");
+    if (!s) throw new Error("the page has no declaration for this widget (rebuild the book)");
+    return JSON.parse(s.textContent);
+  }
+
+  function merged(base, overrides) {
+    var out = {}, k;
+    for (k in base) out[k] = base[k];
+    for (k in overrides || {}) {
+      if (!(k in base)) throw new Error("no argument " + JSON.stringify(k) + " in this widget's declaration");
+      out[k] = overrides[k];
+    }
+    return out;
+  }
+
+  /* The widget's side of its declaration (see the header). */
+  function widgetApi(el, payload) {
+    var spec = payload.spec;
+    function decl(name) {
+      var c = spec.calls[name];
+      if (!c) throw new Error("widget " + spec.kind + " declares no call " + JSON.stringify(name));
+      return c;
+    }
+    var queues = {};  // call name -> {busy, waiting}
+    var w = {
+      kind: spec.kind,
+      state: payload.state,
+      args: function (name) { return merged(decl(name).args, {}); },
+      call: function (name, overrides) {
+        var c = decl(name);
+        return callFn(c.fn, merged(c.args, overrides), { el: el });
+      },
+      stream: function (name, overrides, onItem) {
+        var c = decl(name);
+        return streamFn(c.fn, merged(c.args, overrides), onItem, { el: el });
+      },
+      ask: function (name, overrides, show, fail) {
+        var q = queues[name] || (queues[name] = { busy: false, waiting: null, latest: 0 });
+        q.waiting = { overrides: overrides, show: show, fail: fail, n: ++q.latest };
+        pump(name, q);
+      },
+      status: function (text, kind) { return status(el, text, kind); }
+    };
+    // One request in flight per call; the newest waiting one goes next, older ones are dropped.
+    function pump(name, q) {
+      if (q.busy || !q.waiting) return;
+      var r = q.waiting;
+      q.waiting = null;
+      q.busy = true;
+      var answer;
+      try {
+        answer = w.call(name, r.overrides);
+      } catch (err) {
+        answer = Promise.reject(err);
+      }
+      answer.then(function (v) {
+        if (r.n === q.latest) r.show(v);
+        return true;
+      }, function (err) {
+        // The runtime failed (its status line says so, with Retry): keep the request for
+        // when Python is back, unless a newer one is waiting.
+        if (err.runtime) { if (!q.waiting) q.waiting = r; return false; }
+        if (r.n === q.latest) r.fail(err);
+        return true;
+      }).then(function (goOn) {
+        q.busy = false;
+        if (goOn) pump(name, q);
+      });
+    }
+    resumers.push(function () { Object.keys(queues).forEach(function (name) { pump(name, queues[name]); }); });
+    return w;
   }
 
   function initWidgets() {
@@ -161,7 +349,7 @@
       if (!init || el.dataset.mgLiveInit) continue;
       el.dataset.mgLiveInit = "1";
       try {
-        init(el, readState(el));
+        init(el, widgetApi(el, readPayload(el)));
       } catch (err) {
         status(el, "This widget could not start: " + err.message, "error");
         if (window.console) console.error(err);
@@ -218,18 +406,6 @@
     p.setAttribute('role', 'alert');
     p.style.color = 'var(--pst-color-danger, #b91c1c)';
     return p;
-  };
-
-  // A caller of microgpt.explore.<fn> that hands on only the answer to the newest request:
-  // a reader typing fast must never see an older answer overwrite a newer one.
-  live.latestOnly = function (fn) {
-    let latest = 0;
-    return function (kwargs, el, show, fail) {
-      const mine = ++latest;
-      live.call('explore', fn, kwargs, { el: el })
-        .then(function (s) { if (mine === latest) show(s); })
-        .catch(function (e) { if (mine === latest) fail(e); });
-    };
   };
 
   window.MicrogptLive = live;

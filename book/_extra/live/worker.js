@@ -1,93 +1,159 @@
 /* microgpt live: the Web Worker that runs the microgpt package in Pyodide.
  *
  * Started by runtime.js the first time a reader asks for a live result (never on
- * page load). It loads the book's own copy of Pyodide (../vendor/pyodide/,
- * vendored from npm by scripts/vendor_js.sh), writes the package's files listed
- * in microgpt/manifest.json (copied there by book/_ext/microgpt_live.py) into
- * Pyodide's file system, and then answers messages from the page:
+ * page load). It starts the book's own copy of Pyodide (../vendor/pyodide/, vendored
+ * from npm by scripts/vendor_js.sh) with the package's files listed in
+ * microgpt/manifest.json (copied there by book/_ext/microgpt_live.py), by the
+ * start-up the Node tests use too (boot.mjs), and then answers messages from the page:
  *
- *   {type: "call",   id, module, fn, kwargs}  -> {type: "result", id, value}
- *   {type: "stream", id, module, fn, kwargs}  -> {type: "item", id, value}... {type: "done", id}
+ *   {type: "call",   id, fn, kwargs}  -> {type: "result", id, value}
+ *   {type: "stream", id, fn, kwargs}  -> {type: "item", id, value}... {type: "done", id}
  *   {type: "stop",   id}                       ends a stream between two items
+ *   {type: "ping"}                    -> {type: "pong"} once started (runtime.js's watchdog)
  *   any failure                                -> {type: "error", id, message, pyType}
+ * and, while it starts:
+ *   {type: "progress", loaded, waiting}        bytes received so far, files still awaited
+ *   {type: "started", info}  or  {type: "failed", message}   exactly one of them
+ *
+ * fn is a function the widget declaration names ("explore.tokens_state"; see
+ * microgpt/widgets.py); the package's own bridge module (microgpt/bridge.py) makes the
+ * call and refuses anything else.
+ *
+ * Every start-up failure is reported at once and names the file: a download that
+ * fails (HTTP error or network), pyodide.asm.wasm served with another type than
+ * application/wasm (WebAssembly.instantiateStreaming then fails, and Pyodide waits
+ * forever), a module that does not load. Nothing here is imported statically, so
+ * that even a missing boot.mjs or pyodide.mjs is a message, not a dead worker.
  *
  * Python runs here, off the page's main thread, so a 1000-step training run never
  * freezes the page. Values cross as JSON made by Python's json module, so floats
  * arrive exactly as CPython computed them.
  */
-import { loadPyodide } from "../vendor/pyodide/pyodide.mjs";
-
+const SITE_ROOT = new URL("../", import.meta.url).href;         // the book's top
 const PYODIDE_URL = new URL("../vendor/pyodide/", import.meta.url).href;
 const PACKAGE_URL = new URL("microgpt/", import.meta.url).href;
-const SITE = "/home/pyodide/site";
-
-// The bridge: call a microgpt function or step a generator, always answering JSON,
-// with the Python exception's own message (e.g. a TokenizerError's advice) on failure.
-const BRIDGE = `
-import importlib, json
-_streams = {}
-
-def _fn(module, fn):
-    if not module.replace("_", "").isalnum():
-        raise ValueError(f"bad module name {module!r}")
-    return getattr(importlib.import_module("microgpt." + module), fn)
-
-def _fail(e):
-    return json.dumps({"error": str(e) or type(e).__name__, "type": type(e).__name__})
-
-def call(module, fn, kwargs):
-    try:
-        return json.dumps({"value": _fn(module, fn)(**json.loads(kwargs))}, allow_nan=False)
-    except Exception as e:
-        return _fail(e)
-
-def start(sid, module, fn, kwargs):
-    try:
-        _streams[sid] = iter(_fn(module, fn)(**json.loads(kwargs)))
-        return json.dumps({"ok": True})
-    except Exception as e:
-        return _fail(e)
-
-def step(sid):
-    try:
-        return json.dumps({"value": next(_streams[sid])}, allow_nan=False)
-    except StopIteration:
-        _streams.pop(sid, None)
-        return json.dumps({"done": True})
-    except Exception as e:
-        _streams.pop(sid, None)
-        return _fail(e)
-
-def stop(sid):
-    it = _streams.pop(sid, None)
-    if it is not None and hasattr(it, "close"):
-        it.close()
-`;
 
 let bridge = null;
+let failed = false;
 const stopped = new Set();
+
+// "vendor/pyodide/pyodide.asm.wasm": a file as the reader's site serves it.
+const fileName = (url) => (String(url).startsWith(SITE_ROOT) ? String(url).slice(SITE_ROOT.length) : String(url))
+  .split("?")[0];
+const RETRY = "check your connection and retry";
+
+function fail(message) {
+  if (failed || bridge) return;
+  failed = true;
+  postMessage({ type: "failed", message: "Python could not start: " + message });
+}
+
+/* Every download of the start-up goes through here: it counts the bytes (the page's
+   watchdog sees progress), and fails the start at once on an HTTP error, a network
+   error, or WebAssembly served with the wrong type. */
+const waiting = new Set();
+let loaded = 0;
+let lastProgress = 0;
+function progress(force) {
+  const now = performance.now();
+  if (!force && now - lastProgress < 200) return;
+  lastProgress = now;
+  postMessage({ type: "progress", loaded, waiting: [...waiting] });
+}
+
+const realFetch = globalThis.fetch.bind(globalThis);
+globalThis.fetch = async function (input, init) {
+  const url = typeof input === "string" ? input : input.url || String(input);
+  const name = fileName(url);
+  waiting.add(name);
+  progress(true);
+  let res;
+  try {
+    res = await realFetch(input, init);
+  } catch (err) {
+    waiting.delete(name);
+    fail(`could not download ${name} (${(err && err.message) || "network error"}): ${RETRY}`);
+    throw err;
+  }
+  if (!res.ok) {
+    waiting.delete(name);
+    fail(`could not download ${name} (HTTP ${res.status}): ${RETRY}`);
+    return res;
+  }
+  const type = (res.headers.get("content-type") || "").split(";")[0].trim();
+  if (name.endsWith(".wasm") && type !== "application/wasm") {
+    waiting.delete(name);
+    fail(`the site serves ${name} as "${type || "no type"}": WebAssembly must be served as application/wasm ` +
+         "(a setting of the web server; tell the site's maintainer)");
+    return res;
+  }
+  // Count the bytes on a copy, so the original (streamed into WebAssembly) is untouched.
+  const counter = res.clone().body;
+  if (counter) {
+    (async () => {
+      const reader = counter.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          loaded += value.byteLength;
+          progress(false);
+        }
+      } catch (err) { /* the original response reports its own failure */ }
+      waiting.delete(name);
+      progress(true);
+    })();
+  } else {
+    waiting.delete(name);
+  }
+  return res;
+};
+
+// A promise Pyodide drops while it starts (e.g. its own "Failed to load ...: request
+// failed." for a missing file) fails the start, with its message, instead of going
+// unnoticed while the start waits forever.
+addEventListener("unhandledrejection", (event) => {
+  if (bridge) return;
+  event.preventDefault();
+  fail((event.reason && event.reason.message) || String(event.reason));
+});
+
+async function importModule(url) {
+  try {
+    return await import(url);
+  } catch (err) {
+    throw new Error(`could not load ${fileName(url)} (${(err && err.message) || err}): ${RETRY}`);
+  }
+}
 
 async function start() {
   const t0 = performance.now();
-  const pyodide = await loadPyodide({ indexURL: PYODIDE_URL });
+  const { startMicrogpt } = await importModule(new URL("boot.mjs", import.meta.url).href);
+  const { loadPyodide } = await importModule(PYODIDE_URL + "pyodide.mjs");
   // The manifest is revalidated on every start; each file is fetched by its hash,
   // so a reader's cache never mixes the package files of two builds.
   const manifest = await (await fetch(PACKAGE_URL + "manifest.json", { cache: "no-cache" })).json();
-  pyodide.FS.mkdirTree(SITE + "/microgpt");
-  await Promise.all(Object.entries(manifest.files).map(async ([name, meta]) => {
-    const res = await fetch(PACKAGE_URL + name + "?v=" + meta.sha256.slice(0, 16));
-    if (!res.ok) throw new Error(`could not fetch microgpt/${name} (HTTP ${res.status})`);
-    pyodide.FS.writeFile(`${SITE}/microgpt/${name}`, new Uint8Array(await res.arrayBuffer()));
-  }));
-  pyodide.runPython(`import sys; sys.path.insert(0, ${JSON.stringify(SITE)})`);
-  const ns = pyodide.globals.get("dict")();
-  pyodide.runPython(BRIDGE, { globals: ns });
-  pyodide.runPython("import microgpt");  // fail here, not in the first call, if the package is broken
-  bridge = { call: ns.get("call"), start: ns.get("start"), step: ns.get("step"), stop: ns.get("stop") };
-  return { ms: Math.round(performance.now() - t0), python: pyodide.runPython("import sys; sys.version.split()[0]"), pyodide: pyodide.version };
+  const started = await startMicrogpt({
+    loadPyodide,
+    indexURL: PYODIDE_URL,
+    manifest,
+    files: async (name, meta) => {
+      const res = await fetch(PACKAGE_URL + name + "?v=" + meta.sha256.slice(0, 16));
+      if (!res.ok) throw new Error(`could not download live/microgpt/${name} (HTTP ${res.status}): ${RETRY}`);
+      return new Uint8Array(await res.arrayBuffer());
+    },
+    phase: (what) => postMessage({ type: "progress", loaded, waiting: [...waiting], phase: what }),
+  });
+  bridge = started.bridge;
+  const pyodide = started.pyodide;
+  return { ms: Math.round(performance.now() - t0), python: pyodide.runPython("import sys; sys.version.split()[0]"),
+           pyodide: pyodide.version };
 }
 
-const ready = start();
+start().then(
+  (info) => { if (!failed) postMessage({ type: "started", info }); },
+  (err) => fail((err && err.message) || String(err)),
+);
 
 function reply(id, answer) {
   const r = JSON.parse(answer);
@@ -95,12 +161,12 @@ function reply(id, answer) {
   return r;
 }
 
-// Let messages (a stop) in between two items of a stream.
+// Let messages (a stop, a ping) in between two items of a stream.
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 async function runStream(msg) {
   const { id } = msg;
-  if (!("error" in reply(id, bridge.start(id, msg.module, msg.fn, JSON.stringify(msg.kwargs || {}))))) {
+  if (!("error" in reply(id, bridge.start(id, msg.fn, JSON.stringify(msg.kwargs || {}))))) {
     for (;;) {
       await tick();
       if (stopped.has(id)) { bridge.stop(id); stopped.delete(id); postMessage({ type: "done", id, stopped: true }); return; }
@@ -114,20 +180,22 @@ async function runStream(msg) {
 
 onmessage = async (event) => {
   const msg = event.data;
+  if (msg.type === "ping") { if (bridge) postMessage({ type: "pong" }); return; }
   if (msg.type === "stop") { stopped.add(msg.id); return; }
-  let info;
-  try {
-    info = await ready;
-  } catch (err) {
-    postMessage({ type: "error", id: msg.id, message: "Python could not start: " + (err && err.message || err), fatal: true });
+  if (!bridge) {  // runtime.js sends calls only after "started"
+    postMessage({ type: "error", id: msg.id, message: "Python has not started", fatal: true });
     return;
   }
-  if (msg.type === "hello") {
-    postMessage({ type: "ready", id: msg.id, value: info });
-  } else if (msg.type === "call") {
-    const r = reply(msg.id, bridge.call(msg.module, msg.fn, JSON.stringify(msg.kwargs || {})));
-    if (!("error" in r)) postMessage({ type: "result", id: msg.id, value: r.value });
-  } else if (msg.type === "stream") {
-    await runStream(msg);
+  try {
+    if (msg.type === "call") {
+      const r = reply(msg.id, bridge.call(msg.fn, JSON.stringify(msg.kwargs || {})));
+      if (!("error" in r)) postMessage({ type: "result", id: msg.id, value: r.value });
+    } else if (msg.type === "stream") {
+      await runStream(msg);
+    }
+  } catch (err) {
+    // The bridge answers every Python exception itself: this is Pyodide failing (out of
+    // memory, a fatal error). This worker is no use any more; the page starts another.
+    postMessage({ type: "error", id: msg.id, message: "Python stopped: " + ((err && err.message) || err), fatal: true });
   }
 };

@@ -8,7 +8,8 @@
 
   const el = live.el;  // document.createElement with a class and text (runtime.js)
 
-  live.register('attention', function init(root, state) {
+  live.register('attention', function init(root, w) {
+    const state = w.state;
     root.innerHTML = '';
     const controls = el('div', 'mg-live-controls');
     const nameBox = live.textInput('name', state.name, 'name');
@@ -93,9 +94,8 @@
       draw();
     }
 
-    const ask = live.latestOnly('attention_state');
     function recompute() {
-      ask({ name: name.value, model: model.value }, root, show,
+      w.ask('state', { name: name.value, model: model.value }, show,
           function (e) { show({ error: e.message, steps: [] }); });
     }
     name.addEventListener('input', recompute);

@@ -89,7 +89,8 @@
     return table;
   }
 
-  live.register('backward', function init(root, state) {
+  live.register('backward', function init(root, w) {
+    const state = w.state;
     root.innerHTML = '';
     const inputs = el('div', 'mg-live-controls');
     const boxes = {};
@@ -138,14 +139,13 @@
       next.disabled = i === s.steps.length - 1;
     }
 
-    const ask = live.latestOnly('backward_state');
     function recompute() {
       const kwargs = {};
       for (const k in boxes) {
         if (boxes[k].value === '' || !isFinite(Number(boxes[k].value))) return;
         kwargs[k] = Number(boxes[k].value);
       }
-      ask(kwargs, root, function (s) { error.textContent = ''; current = s; draw(); },
+      w.ask('state', kwargs, function (s) { error.textContent = ''; current = s; draw(); },
           function (e) { error.textContent = e.message; });
     }
     Object.keys(boxes).forEach(function (k) { boxes[k].addEventListener('change', recompute); });

@@ -1,19 +1,17 @@
 /* Chapter 3: softmax with a temperature, live.
  *
- * <div class="mg-live" data-widget="softmax" data-state="microgpt.explore:softmax_state"
+ * <div class="mg-live" data-widget="softmax"
  *      data-args='{"logits": [...], "labels": [...], "temperature": 1.0}'></div>
- * The build embeds softmax_state(...) at T = 1; moving the slider calls the same
- * function in the browser (Pyodide) at the new temperature.
+ * The build embeds the "state" call (microgpt/widgets.py) at the declared temperature;
+ * moving the slider makes the same call in the browser (Pyodide) at the new one.
  */
 (function () {
   "use strict";
   var live = window.MicrogptLive;
 
-  live.register("softmax", function (root, state) {
-    var args = JSON.parse(root.dataset.args || "{}");
-    var logits = state ? state.logits : args.logits;
-    var labels = state ? state.labels : args.labels;
-    var T0 = state ? state.temperature : 1;
+  live.register("softmax", function (root, w) {
+    var state = w.state;
+    var T0 = state.temperature;
 
     root.innerHTML =
       '<p class="mg-live-head">Live: softmax(logits / T)</p>' +
@@ -42,27 +40,16 @@
       root.dataset.temperature = String(s.temperature);
       root.dataset.probs = JSON.stringify(s.probs);
       source.textContent = live_
-        ? "Computed just now in your browser by microgpt.explore.softmax_state, the package's own Python."
+        ? "Computed just now in your browser by the package's own Python."
         : "Computed by the package when the book was built. Move the slider to run the same Python in your browser (it loads Python once, about 13.5 MB).";
     }
 
     var shown = state;
     live.onResize(root, function () { if (shown) draw(shown, root.dataset.live === "1"); });
 
-    var busy = false, queued = null;
     function request(T) {
-      if (busy) { queued = T; return; }
-      busy = true;
-      live.call("explore", "softmax_state", { logits: logits, labels: labels, temperature: T }, { el: root })
-        .then(function (s) {
-          if (queued === null) draw(s, true);
-        }, function (err) {
-          live.status(root, err.message, "error");
-        })
-        .then(function () {
-          busy = false;
-          if (queued !== null) { var t = queued; queued = null; request(t); }
-        });
+      w.ask("state", { temperature: T }, function (s) { draw(s, true); },
+            function (err) { w.status(err.message, "error"); });
     }
 
     slider.addEventListener("input", function () {
@@ -71,6 +58,6 @@
       request(T);
     });
     out.textContent = "T = " + T0.toFixed(2);
-    if (state) draw(state, false);
+    draw(state, false);
   });
 })();

@@ -3,7 +3,8 @@
 // outside the vocabulary shows the tokenizer's own error message.
 (function () {
   'use strict';
-  MicrogptLive.register('tokens', function init(root, state) {
+  MicrogptLive.register('tokens', function init(root, w) {
+    const state = w.state;
     const live = MicrogptLive;
     root.innerHTML = '';
     const text = live.textInput('text:', state.text, 'text to tokenize');
@@ -29,9 +30,8 @@
       root.dataset.ids = s.ids.join(',');
     }
 
-    const ask = live.latestOnly('tokens_state');
     input.addEventListener('input', function () {
-      ask({ text: input.value }, root, show, function (e) { show({ error: e.message }); });
+      w.ask('state', { text: input.value }, show, function (e) { show({ error: e.message }); });
     });
     show(state);
   });

@@ -15,13 +15,13 @@
   // The reference program's line (microgpt.train.StepInfo.__str__).
   function logLine(it) { return "step " + pad(it.step, 4) + " / " + pad(it.num_steps, 4) + " | loss " + it.loss.toFixed(4); }
 
-  live.register("training", function (root) {
-    var args = JSON.parse(root.dataset.args || "{}");
-    var numSteps = args.num_steps || 1000;
+  live.register("training", function (root, w) {
+    var args = w.args("train");
+    var numSteps = args.num_steps;
     root.innerHTML =
       '<p class="mg-live-head">Live: train microgpt in this page</p>' +
       '<p class="mg-live-note">The scalar engine and the book preset, exactly as <code>python -m microgpt</code> runs them ' +
-      "(same random numbers, same losses), in Python in your browser. Every " + (args.sample_every || 100) +
+      "(same random numbers, same losses), in Python in your browser. Every " + args.sample_every +
       " steps the model, as it is at that moment, writes a few names.</p>" +
       '<div class="mg-live-controls">' +
       '  <button type="button" class="mg-train">Train ' + numSteps + " steps</button>" +
@@ -97,9 +97,7 @@
       stop.disabled = false;
       root.dataset.state = "running";
       drawCurve();
-      running = live.stream("explore", "training_progress",
-        { num_steps: numSteps, sample_every: args.sample_every || 100, num_preview: args.num_preview || 5 },
-        onItem, { el: root });
+      running = w.stream("train", {}, onItem);
       running.done.then(function (r) {
         root.dataset.state = r && r.stopped ? "stopped" : "done";
         finish(r && r.stopped ? "Stopped after " + xs.length + " steps." : "Done: " + xs.length + " steps.");
