@@ -1,76 +1,53 @@
 /* Chapter 3: softmax with a temperature, live.
  *
- * <div class="mg-live" data-widget="softmax" data-state="microgpt.explore:softmax_state"
- *      data-args='{"logits": [...], "labels": [...], "temperature": 1.0}'></div>
- * The build embeds softmax_state(...) at T = 1; moving the slider calls the same
- * function in the browser (Pyodide) at the new temperature.
+ * The build draws the "state" call of microgpt/widgets.py (the div's logits and labels at
+ * its temperature); moving the slider makes the same call in the browser (Pyodide) at the
+ * new temperature, only the newest one while the slider moves (w.ask).
  */
 (function () {
   "use strict";
   var live = window.MicrogptLive;
+  var el = live.el;
 
-  live.register("softmax", function (root, state) {
-    var args = JSON.parse(root.dataset.args || "{}");
-    var logits = state ? state.logits : args.logits;
-    var labels = state ? state.labels : args.labels;
-    var T0 = state ? state.temperature : 1;
+  // Temperatures shown and computed with two decimals, so "T = 0.50" is exactly 0.5;
+  // the slider moves log10(T) from -1.3 to 0.7 (T from 0.05 to 5).
+  function tempOf(x) { return Number(Math.pow(10, +x).toFixed(2)); }
+  function shownT(T) { return "T = " + T.toFixed(2); }
 
-    root.innerHTML =
-      '<p class="mg-live-head">Live: softmax(logits / T)</p>' +
-      '<div class="mg-live-controls">' +
-      '  <label>temperature T <input type="range" min="-1.3" max="0.7" step="0.02" class="mg-t"></label>' +
-      '  <output class="mg-t-out" aria-live="polite"></output>' +
-      "</div>" +
-      '<div class="mg-chart"></div>' +
-      '<p class="mg-live-note mg-source"></p>';
-    var slider = root.querySelector(".mg-t"), out = root.querySelector(".mg-t-out");
-    var chart = root.querySelector(".mg-chart"), source = root.querySelector(".mg-source");
-    slider.value = Math.log10(T0).toFixed(2);
-    slider.setAttribute("aria-label", "temperature T, from 0.05 to 5 (logarithmic)");
+  live.register("softmax", function (root, w) {
+    var T0 = w.args("state").temperature;
+    root.replaceChildren();
+    var t = live.slider("temperature T", { min: -1.3, max: 0.7, step: 0.02, value: Math.log10(T0).toFixed(2),
+                                           readout: shownT(T0), aria: "temperature T, from 0.05 to 5 (logarithmic)" });
+    t.readout.setAttribute("aria-live", "polite");
+    var controls = el("div", "mg-live-controls");
+    controls.appendChild(t.label);
+    var chart = el("div", "mg-chart"), source = el("p", "mg-live-note mg-source");
+    root.append(el("p", "mg-live-head", "Live: softmax(logits / T)"), controls, chart, source);
 
-    // Temperatures shown and computed with two decimals, so "T = 0.50" is exactly 0.5.
-    function tempOf(x) { return Number(Math.pow(10, +x).toFixed(2)); }
-
-    function draw(s, live_) {
+    var shown = w.state;
+    function draw(s, computedHere) {
       var best = s.probs.indexOf(Math.max.apply(null, s.probs));
       live.render.bars(chart, {
         labels: s.labels, values: s.probs, format: ".3f", highlight: best, max: 1,
-        title: "P(next letter) at T = " + s.temperature.toFixed(2)
+        title: "P(next letter) at " + shownT(s.temperature)
       });
       shown = s;
-      root.dataset.live = live_ ? "1" : "";
+      root.dataset.live = computedHere ? "1" : "";
       root.dataset.temperature = String(s.temperature);
       root.dataset.probs = JSON.stringify(s.probs);
-      source.textContent = live_
-        ? "Computed just now in your browser by microgpt.explore.softmax_state, the package's own Python."
+      source.textContent = computedHere
+        ? "Computed just now in your browser by the package's own Python."
         : "Computed by the package when the book was built. Move the slider to run the same Python in your browser (it loads Python once, about 13.5 MB).";
     }
+    live.onResize(root, function () { draw(shown, root.dataset.live === "1"); });
 
-    var shown = state;
-    live.onResize(root, function () { if (shown) draw(shown, root.dataset.live === "1"); });
-
-    var busy = false, queued = null;
-    function request(T) {
-      if (busy) { queued = T; return; }
-      busy = true;
-      live.call("explore", "softmax_state", { logits: logits, labels: labels, temperature: T }, { el: root })
-        .then(function (s) {
-          if (queued === null) draw(s, true);
-        }, function (err) {
-          live.status(root, err.message, "error");
-        })
-        .then(function () {
-          busy = false;
-          if (queued !== null) { var t = queued; queued = null; request(t); }
-        });
-    }
-
-    slider.addEventListener("input", function () {
-      var T = tempOf(slider.value);
-      out.textContent = "T = " + T.toFixed(2);
-      request(T);
+    t.input.addEventListener("input", function () {
+      var T = tempOf(t.input.value);
+      t.readout.textContent = shownT(T);
+      w.ask("state", { temperature: T }, function (s) { draw(s, true); },
+            function (err) { w.status(err.message, "error"); });
     });
-    out.textContent = "T = " + T0.toFixed(2);
-    if (state) draw(state, false);
+    draw(w.state, false);
   });
 })();
