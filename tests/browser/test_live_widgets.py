@@ -116,7 +116,7 @@ def test_tokens_widget(chapter, screenshot_dir):
     s = explore.tokens_state('emma')
     assert [int(x) for x in chips.locator('.mg-chip-id').all_inner_texts()] == s['ids']
     assert root.locator('.mg-summary').inner_text() == \
-        f"{len(s['ids'])} tokens: [{', '.join(map(str, s['ids']))}]; decode(tokens) = \"emma\""
+        f"{len(s['ids'])} tokens: [{', '.join(map(str, s['ids']))}]; decode(tokens) = 'emma'" == s['summary']
 
     root.locator('input').fill('Zoë')
     p.wait_live(root, "r => r.querySelector('.mg-error').textContent !== ''")
@@ -219,7 +219,7 @@ def test_attention_widget(chapter, screenshot_dir):
 
 def test_temperature_widget(chapter, screenshot_dir):
     p = chapter('06_inference.html')
-    root = p.widget('inference', 0)
+    root = p.widget('temperature', 0)
     default = explore.temperature_state(0.5)
     names = root.locator('.mg-names')
     assert names.get_attribute('data-names') == json.dumps(default['names'], separators=(',', ':'))
@@ -242,7 +242,7 @@ def test_temperature_widget(chapter, screenshot_dir):
 
 def test_score_widget(chapter, screenshot_dir):
     p = chapter('06_inference.html')
-    root = p.widget('inference', 1)
+    root = p.widget('score', 0)
     default = explore.score_state('andrej')
     assert root.locator('.mg-summary').get_attribute('data-mean') == repr(default['mean'])
     root.get_by_label('name to score').fill('emma')
@@ -265,7 +265,7 @@ def test_score_widget(chapter, screenshot_dir):
 # ----------------------------------------------------------------------------- how they look
 
 @pytest.mark.parametrize('rel, kind', [('01_data.html', 'tokens'), ('02_autograd.html', 'backward'),
-                                       ('04_gpt.html', 'attention'), ('06_inference.html', 'inference')])
+                                       ('04_gpt.html', 'attention'), ('06_inference.html', 'temperature'), ('06_inference.html', 'score')])
 @pytest.mark.parametrize('width, mode', [(1280, 'light'), (390, 'light'), (1280, 'dark')])
 def test_widget_fits_and_renders(chapter, screenshot_dir, rel, kind, width, mode):
     """The default state is drawn without Python, fits the page width, in light and dark mode."""
