@@ -287,7 +287,7 @@ def test_ch5_live_training_matches_golden_and_stops(browser, server, screenshot_
         assert len(log) == stopped_at
         assert log[:20] == golden_steps[:20]
         assert log == golden_steps[:stopped_at]
-        assert root.locator("output.mg-step").inner_text() == golden_steps[stopped_at - 1]
+        assert root.locator("output.mg-step").text_content() == golden_steps[stopped_at - 1]  # the package's line
         browser_ms = float(root.get_attribute("data-ms-per-step"))
         cpython_ms = cpython_ms_per_step(20)
         v.settle()

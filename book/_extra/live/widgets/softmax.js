@@ -38,7 +38,7 @@
       root.dataset.probs = JSON.stringify(s.probs);
       source.textContent = computedHere
         ? "Computed just now in your browser by the package's own Python."
-        : "Computed by the package when the book was built. Move the slider to run the same Python in your browser (it loads Python once, about 13.5 MB).";
+        : "Computed by the package when the book was built. Move the slider to run the same Python in your browser (it loads Python once per visit).";
     }
     live.onResize(root, function () { draw(shown, root.dataset.live === "1"); });
 
