@@ -5,17 +5,19 @@ Loaded from _config.yml (sphinx: local_extensions: microgpt_live: book/_ext).
 A chapter marks a live widget with one line of HTML in a markdown cell, right where
 its ipywidget is (in JupyterLab the empty div renders as nothing):
 
-    <div class="mg-live" data-widget="KIND" data-state="microgpt.explore:FUNC"
-         data-args='{"k": "v"}'></div>
+    <div class="mg-live" data-widget="KIND" data-args='{"k": "v"}'></div>
 
-At build time this extension
-  1. calls microgpt.explore.FUNC(**args) (plain Python, standard library only) and
-     embeds the returned JSON inside the div, so the widget opens instantly on its
-     default state, with no Python in the browser yet;
+KIND is declared once, in microgpt/widgets.py: the package functions the widget calls,
+their default arguments, and whether a call streams. At build time this extension
+  1. resolves the declaration with the div's data-args (an undeclared widget or
+     argument fails the build), calls the widget's "state" call (plain Python, standard
+     library only) and embeds both, as HTML-safe JSON, inside the div: the widget opens
+     instantly on its default state, with no Python in the browser yet, and in the page
+     runtime.js hands the resolved calls to widgets/KIND.js;
   2. adds the live assets (../live/live.css, render.js, runtime.js, widgets/KIND.js)
      to the pages that have such a div, and to no other page;
-  3. copies the package's pure-Python files (package_files(): the core modules and
-     explore.py, not viz/ or the NumPy engine) and its data files into
+  3. copies the package's pure-Python files (package_files(): the core modules,
+     explore, widgets and bridge, not viz/ or the NumPy engine) and its data files into
      <html>/live/microgpt/, with a manifest.json that book/_extra/live/worker.js
      reads to load exactly those files into Pyodide.
 The JavaScript itself lives in book/_extra/live/ (published at <html>/live/ by
@@ -26,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import importlib
 import json
 import re
 import shutil
@@ -67,29 +68,41 @@ def parse_div(tag: str) -> dict:
              for m in ATTR.finditer(tag)}
     kind = attrs.get("data-widget", "")
     if not KIND.match(kind):
-        raise LiveWidgetError(f"{tag}: data-widget must name a widget file in "
-                              f"book/_extra/live/widgets/ (got {kind!r})")
+        raise LiveWidgetError(f"{tag}: data-widget must name a widget declared in "
+                              f"microgpt/widgets.py (got {kind!r})")
+    if "data-state" in attrs:
+        raise LiveWidgetError(f'{tag}: data-state is gone: the declaration in microgpt/widgets.py '
+                              f'names the function a widget calls; keep only data-widget and data-args')
     return attrs
 
 
-def default_state(attrs: dict):
-    """Call the div's data-state function (module:function) with its data-args."""
-    spec = attrs.get("data-state")
-    if not spec:
-        return None
-    module, _, func = spec.partition(":")
-    if not module.startswith("microgpt.") or not func:
-        raise LiveWidgetError(f'data-state="{spec}": expected "microgpt.<module>:<function>"')
+def json_for_html(obj) -> str:
+    """JSON that is safe inside a <script> element: no "<", ">" or "&" appears raw, so no
+    string in it can end the element or open a comment ("<!--<script>" would swallow
+    the rest of the page)."""
+    text = json.dumps(obj, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def widget_payload(attrs: dict) -> dict:
+    """The declaration of the div's widget, resolved with its data-args, and its first state."""
+    from microgpt import widgets
     try:
-        args = json.loads(attrs.get("data-args") or "{}")
+        overrides = json.loads(attrs.get("data-args") or "{}")
     except json.JSONDecodeError as exc:
-        raise LiveWidgetError(f"data-args of {spec} is not JSON: {exc}") from exc
-    state = getattr(importlib.import_module(module), func)(**args)
-    return state
+        raise LiveWidgetError(f"data-args of widget {attrs['data-widget']!r} is not JSON: {exc}") from exc
+    if not isinstance(overrides, dict):
+        raise LiveWidgetError(f"data-args of widget {attrs['data-widget']!r} must be a JSON object")
+    try:
+        spec = widgets.spec(attrs["data-widget"], overrides)
+        state = widgets.first_state(attrs["data-widget"], overrides)
+    except widgets.WidgetError as exc:
+        raise LiveWidgetError(str(exc)) from exc
+    return {"spec": spec, "state": state}
 
 
 def embed_states(raw: str) -> tuple[str, list[str]]:
-    """Insert each live div's default state right after its opening tag."""
+    """Insert each live div's resolved declaration and first state right after its opening tag."""
     kinds: list[str] = []
 
     def insert(match):
@@ -98,13 +111,8 @@ def embed_states(raw: str) -> tuple[str, list[str]]:
             return match.group(0)
         attrs = parse_div(match.group(0))
         kinds.append(attrs["data-widget"])
-        state = default_state(attrs)
-        if state is None:
-            return match.group(0)
-        # "</" inside a <script> would end it early; "<\/" is the same JSON string.
-        payload = json.dumps(state, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
-        return (match.group(0) + '<script type="application/json" class="mg-live-state">'
-                + payload + "</script>")
+        payload = json_for_html(widget_payload(attrs))
+        return match.group(0) + '<script type="application/json" class="mg-live-spec">' + payload + "</script>"
 
     return DIV_TAG.sub(insert, raw), kinds
 

@@ -1,10 +1,18 @@
 /* microgpt live: the page side of the live widgets (see book/_ext/microgpt_live.py).
  *
- *   MicrogptLive.register(KIND, init)       init(rootEl, state) once per <div class="mg-live"
- *                                           data-widget="KIND">, with the default state the
- *                                           build embedded in it
- *   MicrogptLive.call(module, fn, kwargs, {el})           -> Promise of microgpt.<module>.<fn>(**kwargs)
- *   MicrogptLive.stream(module, fn, kwargs, onItem, {el}) -> {stop(), done}: iterate a generator
+ *   MicrogptLive.register(KIND, init)   init(rootEl, w) once per <div class="mg-live" data-widget="KIND">;
+ *                                       w is the widget's side of the contract declared in
+ *                                       microgpt/widgets.py, resolved by the build and embedded in
+ *                                       the div (script.mg-live-spec):
+ *     w.state                           the build's first state (the "state" call's result), or null
+ *     w.args(name)                      a copy of call NAME's arguments (declared defaults + data-args)
+ *     w.ask(name, overrides, show, fail)  call NAME: latest-only and coalescing (one request in
+ *                                       flight, at most one waiting; show() gets only the newest answer)
+ *     w.call(name, overrides)           -> Promise of the value
+ *     w.stream(name, overrides, onItem) -> {stop(), done}: iterate a streaming call
+ *     w.status(text, kind)              the widget's status line
+ *   Widgets name their calls ("state", "train"), never a Python function: the declaration
+ *   does, and the worker's bridge (microgpt.bridge) calls nothing it does not declare.
  *
  * Python (Pyodide + the package's own .py files) runs in a Web Worker (worker.js),
  * started on the first call or stream, never on page load: until the reader asks
@@ -101,23 +109,24 @@
     return readyPromise;
   }
 
-  live.call = function (module, fn, kwargs, opts) {
+  // By declared function name ("explore.tokens_state"); widgets use w.call / w.stream.
+  function callFn(fn, kwargs, opts) {
     var el = opts && opts.el;
     return ensureReady(el).then(function () {
       return new Promise(function (resolve, reject) {
-        post({ type: "call", module: module, fn: fn, kwargs: kwargs || {} }, { resolve: resolve, reject: reject });
+        post({ type: "call", fn: fn, kwargs: kwargs || {} }, { resolve: resolve, reject: reject });
       });
     });
-  };
+  }
 
-  live.stream = function (module, fn, kwargs, onItem, opts) {
+  function streamFn(fn, kwargs, onItem, opts) {
     var el = opts && opts.el;
     var id = null;
     var stopRequested = false;
     var done = ensureReady(el).then(function () {
       return new Promise(function (resolve, reject) {
         if (stopRequested) { resolve({ stopped: true }); return; }
-        id = post({ type: "stream", module: module, fn: fn, kwargs: kwargs || {} },
+        id = post({ type: "stream", fn: fn, kwargs: kwargs || {} },
                   { resolve: resolve, reject: reject, onItem: onItem });
       });
     });
@@ -128,7 +137,7 @@
         if (id !== null && worker) worker.postMessage({ type: "stop", id: id });
       }
     };
-  };
+  }
 
   /* Call fn() again when el's width changes (figures are drawn for the width they
      have: a phone rotated, a sidebar closed). */
@@ -143,14 +152,79 @@
     }).observe(el);
   };
 
+  // For tests and the console: call a declared function by name ("explore.tokens_state").
+  live.call = callFn;
+  live.stream = streamFn;
   live.status = status;
   live.isReady = function () { return live.timings.ready !== null; };
 
   /* ------------------------------------------------------------ widgets */
-  function readState(el) {
-    var s = el.querySelector(":scope > script.mg-live-state");
-    if (!s) return null;
-    try { return JSON.parse(s.textContent); } catch (e) { return null; }
+  function readPayload(el) {
+    var s = el.querySelector(":scope > script.mg-live-spec");
+    if (!s) throw new Error("the page has no declaration for this widget (rebuild the book)");
+    return JSON.parse(s.textContent);
+  }
+
+  function merged(base, overrides) {
+    var out = {}, k;
+    for (k in base) out[k] = base[k];
+    for (k in overrides || {}) {
+      if (!(k in base)) throw new Error("no argument " + JSON.stringify(k) + " in this widget's declaration");
+      out[k] = overrides[k];
+    }
+    return out;
+  }
+
+  /* The widget's side of its declaration (see the header). */
+  function widgetApi(el, payload) {
+    var spec = payload.spec;
+    function decl(name) {
+      var c = spec.calls[name];
+      if (!c) throw new Error("widget " + spec.kind + " declares no call " + JSON.stringify(name));
+      return c;
+    }
+    var queues = {};  // call name -> {busy, waiting}
+    var w = {
+      kind: spec.kind,
+      state: payload.state,
+      args: function (name) { return merged(decl(name).args, {}); },
+      call: function (name, overrides) {
+        var c = decl(name);
+        return callFn(c.fn, merged(c.args, overrides), { el: el });
+      },
+      stream: function (name, overrides, onItem) {
+        var c = decl(name);
+        return streamFn(c.fn, merged(c.args, overrides), onItem, { el: el });
+      },
+      ask: function (name, overrides, show, fail) {
+        var q = queues[name] || (queues[name] = { busy: false, waiting: null, latest: 0 });
+        q.waiting = { overrides: overrides, show: show, fail: fail, n: ++q.latest };
+        pump(name, q);
+      },
+      status: function (text, kind) { return status(el, text, kind); }
+    };
+    // One request in flight per call; the newest waiting one goes next, older ones are dropped.
+    function pump(name, q) {
+      if (q.busy || !q.waiting) return;
+      var r = q.waiting;
+      q.waiting = null;
+      q.busy = true;
+      var answer;
+      try {
+        answer = w.call(name, r.overrides);
+      } catch (err) {
+        answer = Promise.reject(err);
+      }
+      answer.then(function (v) {
+        if (r.n === q.latest) r.show(v);
+      }, function (err) {
+        if (r.n === q.latest) r.fail(err);
+      }).then(function () {
+        q.busy = false;
+        pump(name, q);
+      });
+    }
+    return w;
   }
 
   function initWidgets() {
@@ -161,7 +235,7 @@
       if (!init || el.dataset.mgLiveInit) continue;
       el.dataset.mgLiveInit = "1";
       try {
-        init(el, readState(el));
+        init(el, widgetApi(el, readPayload(el)));
       } catch (err) {
         status(el, "This widget could not start: " + err.message, "error");
         if (window.console) console.error(err);
@@ -240,18 +314,6 @@
     select.value = value;
     label.appendChild(select);
     return { label: label, select: select };
-  };
-
-  // A caller of microgpt.explore.<fn> that hands on only the answer to the newest request:
-  // a reader typing fast must never see an older answer overwrite a newer one.
-  live.latestOnly = function (fn) {
-    let latest = 0;
-    return function (kwargs, el, show, fail) {
-      const mine = ++latest;
-      live.call('explore', fn, kwargs, { el: el })
-        .then(function (s) { if (mine === latest) show(s); })
-        .catch(function (e) { if (mine === latest) fail(e); });
-    };
   };
 
   window.MicrogptLive = live;

@@ -6,10 +6,14 @@
  * in microgpt/manifest.json (copied there by book/_ext/microgpt_live.py) into
  * Pyodide's file system, and then answers messages from the page:
  *
- *   {type: "call",   id, module, fn, kwargs}  -> {type: "result", id, value}
- *   {type: "stream", id, module, fn, kwargs}  -> {type: "item", id, value}... {type: "done", id}
+ *   {type: "call",   id, fn, kwargs}  -> {type: "result", id, value}
+ *   {type: "stream", id, fn, kwargs}  -> {type: "item", id, value}... {type: "done", id}
  *   {type: "stop",   id}                       ends a stream between two items
  *   any failure                                -> {type: "error", id, message, pyType}
+ *
+ * fn is a function the widget declaration names ("explore.tokens_state"; see
+ * microgpt/widgets.py); the package's own bridge module (microgpt/bridge.py) makes the
+ * call and refuses anything else.
  *
  * Python runs here, off the page's main thread, so a 1000-step training run never
  * freezes the page. Values cross as JSON made by Python's json module, so floats
@@ -20,49 +24,6 @@ import { loadPyodide } from "../vendor/pyodide/pyodide.mjs";
 const PYODIDE_URL = new URL("../vendor/pyodide/", import.meta.url).href;
 const PACKAGE_URL = new URL("microgpt/", import.meta.url).href;
 const SITE = "/home/pyodide/site";
-
-// The bridge: call a microgpt function or step a generator, always answering JSON,
-// with the Python exception's own message (e.g. a TokenizerError's advice) on failure.
-const BRIDGE = `
-import importlib, json
-_streams = {}
-
-def _fn(module, fn):
-    if not module.replace("_", "").isalnum():
-        raise ValueError(f"bad module name {module!r}")
-    return getattr(importlib.import_module("microgpt." + module), fn)
-
-def _fail(e):
-    return json.dumps({"error": str(e) or type(e).__name__, "type": type(e).__name__})
-
-def call(module, fn, kwargs):
-    try:
-        return json.dumps({"value": _fn(module, fn)(**json.loads(kwargs))}, allow_nan=False)
-    except Exception as e:
-        return _fail(e)
-
-def start(sid, module, fn, kwargs):
-    try:
-        _streams[sid] = iter(_fn(module, fn)(**json.loads(kwargs)))
-        return json.dumps({"ok": True})
-    except Exception as e:
-        return _fail(e)
-
-def step(sid):
-    try:
-        return json.dumps({"value": next(_streams[sid])}, allow_nan=False)
-    except StopIteration:
-        _streams.pop(sid, None)
-        return json.dumps({"done": True})
-    except Exception as e:
-        _streams.pop(sid, None)
-        return _fail(e)
-
-def stop(sid):
-    it = _streams.pop(sid, None)
-    if it is not None and hasattr(it, "close"):
-        it.close()
-`;
 
 let bridge = null;
 const stopped = new Set();
@@ -80,10 +41,8 @@ async function start() {
     pyodide.FS.writeFile(`${SITE}/microgpt/${name}`, new Uint8Array(await res.arrayBuffer()));
   }));
   pyodide.runPython(`import sys; sys.path.insert(0, ${JSON.stringify(SITE)})`);
-  const ns = pyodide.globals.get("dict")();
-  pyodide.runPython(BRIDGE, { globals: ns });
-  pyodide.runPython("import microgpt");  // fail here, not in the first call, if the package is broken
-  bridge = { call: ns.get("call"), start: ns.get("start"), step: ns.get("step"), stop: ns.get("stop") };
+  // Import here, not in the first call, so that a broken package fails the start.
+  bridge = pyodide.pyimport("microgpt.bridge");
   return { ms: Math.round(performance.now() - t0), python: pyodide.runPython("import sys; sys.version.split()[0]"), pyodide: pyodide.version };
 }
 
@@ -100,7 +59,7 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 async function runStream(msg) {
   const { id } = msg;
-  if (!("error" in reply(id, bridge.start(id, msg.module, msg.fn, JSON.stringify(msg.kwargs || {}))))) {
+  if (!("error" in reply(id, bridge.start(id, msg.fn, JSON.stringify(msg.kwargs || {}))))) {
     for (;;) {
       await tick();
       if (stopped.has(id)) { bridge.stop(id); stopped.delete(id); postMessage({ type: "done", id, stopped: true }); return; }
@@ -125,7 +84,7 @@ onmessage = async (event) => {
   if (msg.type === "hello") {
     postMessage({ type: "ready", id: msg.id, value: info });
   } else if (msg.type === "call") {
-    const r = reply(msg.id, bridge.call(msg.module, msg.fn, JSON.stringify(msg.kwargs || {})));
+    const r = reply(msg.id, bridge.call(msg.fn, JSON.stringify(msg.kwargs || {})));
     if (!("error" in r)) postMessage({ type: "result", id: msg.id, value: r.value });
   } else if (msg.type === "stream") {
     await runStream(msg);
