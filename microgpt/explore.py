@@ -105,7 +105,7 @@ def trailing_means(xs, window=LOSS_WINDOW):
     return [(sums[i] - sums[i - window]) / window for i in range(window, len(sums))]
 
 
-def average_label(window=LOSS_WINDOW):
+def moving_average_label(window=LOSS_WINDOW):
     """The legend text that goes with trailing_means()."""
     return f'moving average (last {window} steps)'
 
@@ -163,7 +163,7 @@ def training_progress(num_steps=1000, sample_every=100, num_preview=5, preset='b
     for info in run.training_steps(num_steps):
         sums.append(sums[-1] + info.loss)
         item = {'step': info.step, 'num_steps': info.num_steps, 'loss': info.loss, 'lr': info.lr,
-                'line': str(info), 'average_label': average_label(window)}
+                'line': str(info), 'average_label': moving_average_label(window)}
         if info.step >= window:
             item['average'] = (sums[-1] - sums[-1 - window]) / window
         if sample_every and (info.step % sample_every == 0 or info.step == info.num_steps):

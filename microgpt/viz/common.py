@@ -6,7 +6,7 @@ import inspect
 import matplotlib.pyplot as plt
 
 from ..contract import run_sequence
-from ..explore import average_label, token_label, trailing_means
+from ..explore import moving_average_label, token_label, trailing_means
 
 # The palette: the book's accent colours (custom.css) and the few every figure shares.
 INDIGO = '#4f46e5'  # the main series: probabilities, bars
@@ -172,7 +172,7 @@ def smoothed(losses, window):
     return np.arange(window, len(losses) + 1), np.array(trailing_means([float(x) for x in losses], window))
 
 
-ma_label = average_label  # the legend text that goes with smoothed()
+ma_label = moving_average_label  # the legend text that goes with smoothed()
 
 
 def np_softmax(logits, temperature=1.0):

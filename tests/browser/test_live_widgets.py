@@ -265,7 +265,8 @@ def test_score_widget(chapter, screenshot_dir):
 # ----------------------------------------------------------------------------- how they look
 
 @pytest.mark.parametrize('rel, kind', [('01_data.html', 'tokens'), ('02_autograd.html', 'backward'),
-                                       ('04_gpt.html', 'attention'), ('06_inference.html', 'temperature'), ('06_inference.html', 'score')])
+                                       ('04_gpt.html', 'attention'), ('06_inference.html', 'temperature'),
+                                       ('06_inference.html', 'score')])
 @pytest.mark.parametrize('width, mode', [(1280, 'light'), (390, 'light'), (1280, 'dark')])
 def test_widget_fits_and_renders(chapter, screenshot_dir, rel, kind, width, mode):
     """The default state is drawn without Python, fits the page width, in light and dark mode."""

@@ -61,7 +61,8 @@ def open_chapter(browser, server):
     yield open_
     for context, rec, rel in contexts:
         problems = (bullet("console errors", rec.console_errors) + bullet("page errors", rec.page_errors)
-                    + bullet("blocked requests (outside 127.0.0.1)", rec.blocked) + bullet("failed requests", rec.failed))
+                    + bullet("blocked requests (outside 127.0.0.1)", rec.blocked)
+                    + bullet("failed requests", rec.failed))
         context.close()
         assert not problems, f"{rel}:\n{problems}"
 
