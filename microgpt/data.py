@@ -6,7 +6,7 @@ and the tokenizer turns each character into an integer id and back.
 import os
 from numbers import Integral
 
-from .errors import DataError, TokenizerError
+from .errors import DataError, TokenizerError, quoted
 
 # The book's dataset: the 29,910 US baby names of 2017 (see scripts/make_dataset.py).
 NAMES_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'names.txt')
@@ -65,7 +65,7 @@ class Tokenizer:
         for pos, ch in enumerate(text):
             if ch not in self._ids:
                 raise TokenizerError(
-                    f"character {ch!r} (position {pos} of {text!r}) is not in the "
+                    f"character {ch!r} (position {pos} of {quoted(text)}) is not in the "
                     f"vocabulary {''.join(self.uchars)!r}; use only characters "
                     "that occur in the training data.")
             ids.append(self._ids[ch])

@@ -9,6 +9,10 @@ class DataError(MicroGPTError, ValueError):
     """The data file is missing, empty, or has no usable lines."""
 
 
+class InputError(MicroGPTError, ValueError):
+    """A value typed into a live widget (or passed to microgpt.explore) that it cannot use."""
+
+
 class TokenizerError(MicroGPTError, KeyError):
     """A character that is not in the vocabulary."""
 
@@ -34,3 +38,14 @@ class CheckpointError(MicroGPTError, ValueError):
 
 class DataWarning(UserWarning):
     """Data that loads but is probably not what was meant (e.g. invisible characters)."""
+
+
+def shortened(text, limit=40):
+    """text, or its first limit characters and '…': what a message or a widget's heading
+    shows of a reader's input (never all of a 100,000-character paste)."""
+    return text if len(text) <= limit else text[:limit] + '…'
+
+
+def quoted(text, limit=40):
+    """text quoted as repr() does, at most limit characters of it (see shortened)."""
+    return repr(shortened(text, limit))

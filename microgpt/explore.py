@@ -15,7 +15,7 @@ from .autograd import Value, graph_building
 from .checkpoint import load_checkpoint
 from .contract import run_sequence
 from .data import Tokenizer, load_docs
-from .errors import MicroGPTError
+from .errors import InputError, MicroGPTError, quoted, shortened
 from .model import softmax
 from .pipeline import prepare
 from .sample import sample
@@ -56,6 +56,60 @@ def token_labels(tokenizer):
     return [token_label(tokenizer, i) for i in range(tokenizer.vocab_size)]
 
 
+def normalize_name(text):
+    """A name as the book's model knows names: the dataset's names are lower-case, so a
+    typed name is stripped and lower-cased ('Emma ' is 'emma'). The widgets that take a
+    name (chapter 4's attention, chapter 6's score) both read the box through this; the
+    tokens widget does not (it shows the tokens of exactly the text typed)."""
+    return text.strip().lower()
+
+
+def number(value, box):
+    """A number the reader typed into the box named box ('a', 'b', ...), as a float; an
+    InputError that names the box and says what is wrong for anything else (empty, not a
+    number, nan, inf)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            raise InputError(f"{box} is empty: type a number, such as 2 or -0.5.")
+        try:
+            value = float(text)
+        except ValueError:
+            raise InputError(f"{box} = {quoted(text)} is not a number: type one such as 2, -0.5 or 1e-3.") from None
+    value = float(value)
+    if not math.isfinite(value):
+        raise InputError(f"{box} = {value} is not a finite number: type one such as 2, -0.5 or 1e-3.")
+    return value
+
+
+def number_text(x):
+    """A number as the figures and tables print it: 6 significant digits, no '-0'."""
+    s = f'{x:.6g}'
+    return '0' if s == '-0' else s
+
+
+# The book's one convention for loss curves: each step's loss is noisy, so the chapters and
+# the training widget draw the trailing mean of the last LOSS_WINDOW steps, and only from
+# step LOSS_WINDOW on, where the window is full (microgpt.viz's smoothed() draws this too).
+LOSS_WINDOW = 50
+
+
+def trailing_means(xs, window=LOSS_WINDOW):
+    """The mean of each full window of window consecutive values: element k is the mean of
+    xs[k : k + window], so it belongs to step k + window (1-based). Computed from running
+    sums, added left to right as numpy.cumsum adds them, so the figures' NumPy arrays and
+    the widget's stream hold the same floats."""
+    sums = [0.0]
+    for x in xs:
+        sums.append(sums[-1] + x)
+    return [(sums[i] - sums[i - window]) / window for i in range(window, len(sums))]
+
+
+def moving_average_label(window=LOSS_WINDOW):
+    """The legend text that goes with trailing_means()."""
+    return f'moving average (last {window} steps)'
+
+
 _cache = {}
 
 
@@ -66,10 +120,13 @@ def book_tokenizer():
     return _cache['tokenizer']
 
 
+BOOK_MODELS = ('untrained', 'trained')
+
+
 def book_model(which='trained'):
     """The book preset's model: 'untrained' (the initial weights, seed 42) or 'trained'
     (the shipped weights after 1000 steps). Scalar engine, built once."""
-    if which not in ('trained', 'untrained'):
+    if which not in BOOK_MODELS:
         raise MicroGPTError(f"model must be 'trained' or 'untrained', got {which!r}.")
     if which not in _cache:
         if which == 'trained':
@@ -92,16 +149,23 @@ def softmax_state(logits=(2.0, 1.0, 0.1), temperature=1.0, labels=None):
 # ----------------------------------------------------------------------------- ch. 5: training
 
 def training_progress(num_steps=1000, sample_every=100, num_preview=5, preset='book', temperature=0.5,
-                      preview_seed=0):
+                      preview_seed=0, window=LOSS_WINDOW):
     """Train the scalar engine exactly as the reference program does (same random stream, so
-    the same losses every step) and yield {'step', 'num_steps', 'loss', 'lr'} per step.
+    the same losses every step) and yield per step {'step', 'num_steps', 'loss', 'lr',
+    'line': the reference program's log line, 'average_label'}; from step window on also
+    'average': the book's moving average of the loss (trailing_means) at this step.
     Every sample_every steps (and after the last) the item also has 'samples': num_preview
     names drawn from a SEPARATE random stream, so peeking at the model never changes how
     it trains (sampling reads the weights and nothing else)."""
     run = prepare(preset)
     preview_rng = random.Random(preview_seed)
+    sums = [0.0]  # running sums of the losses, as trailing_means() adds them
     for info in run.training_steps(num_steps):
-        item = {'step': info.step, 'num_steps': info.num_steps, 'loss': info.loss, 'lr': info.lr}
+        sums.append(sums[-1] + info.loss)
+        item = {'step': info.step, 'num_steps': info.num_steps, 'loss': info.loss, 'lr': info.lr,
+                'line': str(info), 'average_label': moving_average_label(window)}
+        if info.step >= window:
+            item['average'] = (sums[-1] - sums[-1 - window]) / window
         if sample_every and (info.step % sample_every == 0 or info.step == info.num_steps):
             item['samples'] = [sample(run.model, run.tokenizer, preview_rng, temperature)
                                for _ in range(num_preview)]
@@ -121,9 +185,24 @@ def framed_tokens(tokenizer, text):
             'tokens': [{'text': token_label(tokenizer, i), 'id': i} for i in ids]}
 
 
+SHOWN_TOKENS = 100  # a 100,000-character paste is drawn as its first 100 tokens (and counted exactly)
+
+
 def tokens_state(text='microgpt'):
-    """Chapter 1's token box: framed_tokens() of text with the book's tokenizer."""
-    return framed_tokens(book_tokenizer(), text)
+    """Chapter 1's token box: framed_tokens() of text with the book's tokenizer, taken
+    exactly as typed (no normalize_name: 'Emma' shows that 'E' is no token). 'count' is
+    the number of tokens; 'ids' and 'tokens' are the first SHOWN_TOKENS of them, 'more'
+    says how many are not shown (None when all are), and 'summary' is the line under them."""
+    framed = framed_tokens(book_tokenizer(), text)
+    if framed['error']:
+        return {'error': framed['error'], 'count': 0, 'tokens': [], 'ids': [], 'more': None, 'summary': ''}
+    ids, decoded = framed['ids'], framed['decoded']
+    shown, hidden = ids[:SHOWN_TOKENS], len(ids) - SHOWN_TOKENS
+    listed = ', '.join(map(str, shown)) + (', …' if hidden > 0 else '')
+    return {'error': None, 'count': len(ids), 'ids': shown, 'decoded': shortened(decoded),
+            'tokens': framed['tokens'][:SHOWN_TOKENS],
+            'more': f'… and {hidden:,} more tokens' if hidden > 0 else None,
+            'summary': f'{len(ids):,} tokens: [{listed}]; decode(tokens) = {quoted(decoded)}'}
 
 
 # ----------------------------------------------------------------------------- ch. 2: backward
@@ -204,10 +283,18 @@ def step_title(i, node, names):
 
 def backward_state(a=2.0, b=-3.0, c=10.0):
     """Chapter 2's expression, its graph (nodes in topological order, with layout), and
-    every step of backward(): which node is processed and every node's grad after it."""
+    every step of backward(): which node is processed and every node's grad after it.
+    a, b, c may be numbers or the text of the widget's boxes (see number()); every number
+    also comes as text (number_text), as the figure prints it."""
+    a, b, c = number(a, 'a'), number(b, 'b'), number(c, 'c')
+    if not math.isfinite(a * b):
+        raise InputError(f"a*b = {a:g} * {b:g} is too large for a float: choose smaller a and b "
+                         f"(|a*b| below 1e308).")
+    if not math.isfinite(a * b + c):
+        raise InputError(f"a*b + c = {a * b:g} + {c:g} is too large for a float: choose a smaller c.")
     if not a * b + c > 0:
-        raise MicroGPTError(f"a*b + c = {a * b + c:g} has no logarithm: choose a, b, c with a*b + c > 0 "
-                            f"(e.g. c = {abs(a * b) + 1:g}).")
+        raise InputError(f"a*b + c = {a * b + c:g} has no logarithm: choose a, b, c with a*b + c > 0 "
+                         f"(e.g. c = {abs(a * b) + 1:g}).")
     root, names = expression(a, b, c)
     topo = root.topological_order()
     index = {v: i for i, v in enumerate(topo)}
@@ -221,6 +308,15 @@ def backward_state(a=2.0, b=-3.0, c=10.0):
               'title': step_title(i, node, names),
               'grads': [float(grads[v]) for v in topo]}
              for i, (node, grads) in enumerate(backward_steps(root))]
+    if not all(math.isfinite(x) for n in nodes for x in [n['data']] + n['local_grads']) or \
+            not all(math.isfinite(g) for s in steps for g in s['grads']):
+        raise InputError(f"a*b + c = {a * b + c:g} is too close to 0: d log(x)/dx = 1/x is too large for a "
+                         f"float; choose a, b, c with a*b + c nearer 1.")
+    for n in nodes:
+        n['data_text'] = number_text(n['data'])
+        n['local_grads_text'] = [number_text(g) for g in n['local_grads']]
+    for s in steps:
+        s['grads_text'] = [number_text(g) for g in s['grads']]
     return {'inputs': {'a': a, 'b': b, 'c': c}, 'nodes': nodes, 'order': [n['label'] for n in nodes],
             'steps': steps}
 
@@ -252,10 +348,11 @@ def kv_steps(model, tokenizer, text):
 def attention_state(name='olivia', model='trained'):
     """Chapter 4's step-through for a name: per position, the KV cache, each head's
     attention weights over it and the next-token distribution (book preset, 'trained'
-    or 'untrained'). A character outside the vocabulary gives 'error'."""
+    or 'untrained'; 'models' lists both). The name is read by normalize_name; a character
+    outside the vocabulary gives 'error'."""
     tokenizer, gpt = book_tokenizer(), book_model(model)
-    name = name.strip().lower()
-    out = {'name': name, 'model': model, 'block_size': gpt.config.block_size,
+    name = normalize_name(name)
+    out = {'name': shortened(name), 'model': model, 'models': list(BOOK_MODELS), 'block_size': gpt.config.block_size,
            'n_head': gpt.config.n_head, 'labels': token_labels(tokenizer), 'error': None, 'steps': []}
     try:
         steps = kv_steps(gpt, tokenizer, name)
@@ -321,9 +418,11 @@ def score(model, tokenizer, name):
 
 def score_state(name='andrej'):
     """Chapter 6's 'how likely is this name': -log p of every letter (and the closing
-    BOS) under the trained model, their mean, and the uniform guess ln(vocab_size)."""
+    BOS) under the trained model, their mean, and the uniform guess ln(vocab_size).
+    The name is read by normalize_name, as chapter 4's attention widget reads it."""
     tokenizer, gpt = book_tokenizer(), book_model('trained')
-    out = {'name': name, 'uniform': math.log(tokenizer.vocab_size), 'error': None, 'rows': [], 'mean': None}
+    name = normalize_name(name)
+    out = {'name': shortened(name), 'uniform': math.log(tokenizer.vocab_size), 'error': None, 'rows': [], 'mean': None}
     try:
         mean, rows = score(gpt, tokenizer, name)
     except MicroGPTError as e:

@@ -106,7 +106,7 @@ def test_tokens_state_gives_tokens_or_the_tokenizers_own_error():
     assert [t['text'] for t in s['tokens']] == ['BOS', 'e', 'm', 'm', 'a', 'BOS']
     bad = explore.tokens_state('Zoë')
     assert bad['error'].startswith("TokenizerError: character 'Z' (position 0 of 'Zoë') is not in the vocabulary")
-    assert bad['tokens'] == []
+    assert bad['tokens'] == [] and bad['count'] == 0
 
 
 def test_attention_state_is_the_models_own_trace():
@@ -145,3 +145,102 @@ def test_temperature_and_score_states():
     assert explore.score_state('zoë')['error'].startswith("TokenizerError: character 'ë'")
     assert doc_loss(model, tok.frame('emma')).data == mean  # exactly the training loss of 'emma'
     assert explore.total([0.1] * 10) == 0.9999999999999999  # left to right, on any Python
+
+
+# ----------------------------------------------------------------------------- what the widgets are sent
+
+def test_training_progress_sends_the_log_line_and_the_books_moving_average():
+    from microgpt.viz.common import ma_label, smoothed
+    items = _first(explore.training_progress(sample_every=0, window=50), 60)  # of the 1000-step run
+    assert [i['line'] for i in items[:20]] == golden_loss_lines(20)  # the reference program's own lines
+    assert all('average' not in i for i in items[:49])                # only where the window is full
+    steps, averages = smoothed([i['loss'] for i in items], 50)         # what the chapters' figures draw
+    assert [i['step'] for i in items if 'average' in i] == list(steps) == list(range(50, 61))
+    assert [i['average'] for i in items if 'average' in i] == list(averages)
+    assert {i['average_label'] for i in items} == {ma_label(50)} == {'moving average (last 50 steps)'}
+    assert abs(items[49]['average'] - sum(i['loss'] for i in items[:50]) / 50) < 1e-12
+
+
+def test_trailing_means_adds_as_numpy_cumsum_does():
+    import numpy as np
+    xs = [0.1 * k + 1 / (k + 3) for k in range(200)]
+    c = np.concatenate([[0.0], np.cumsum(xs)])
+    assert explore.trailing_means(xs, 7) == list((c[7:] - c[:-7]) / 7)  # bit for bit
+    assert explore.trailing_means(xs[:6], 7) == []
+    assert explore.trailing_means([1.0, 2.0, 3.0], 1) == [1.0, 2.0, 3.0]
+
+
+def test_normalize_name_is_shared_by_attention_and_score():
+    assert explore.normalize_name('  Emma ') == 'emma'
+    assert explore.score_state('Emma')['error'] is None
+    assert explore.score_state('Emma')['mean'] == explore.score_state('emma')['mean']
+    assert explore.attention_state(' EMMA')['name'] == explore.score_state(' EMMA')['name'] == 'emma'
+    # the tokens widget shows the tokens of exactly what was typed: 'E' is no token
+    assert explore.tokens_state('Emma')['error'].startswith("TokenizerError: character 'E' (position 0")
+
+
+def test_attention_state_names_its_models():
+    s = explore.attention_state('emma')
+    assert s['models'] == ['untrained', 'trained'] and s['model'] in s['models']
+    for m in s['models']:
+        explore.book_model(m)
+    with pytest.raises(MicroGPTError, match="model must be 'trained' or 'untrained'"):
+        explore.attention_state('emma', 'half-trained')
+
+
+def test_tokens_state_draws_the_first_tokens_of_a_huge_text_and_counts_them_all():
+    s = explore.tokens_state('ab' * 50_000)
+    assert s['count'] == 100_002 and s['error'] is None
+    assert len(s['tokens']) == len(s['ids']) == explore.SHOWN_TOKENS
+    assert s['ids'][:3] == [26, 0, 1]
+    assert s['more'] == f'… and {100_002 - explore.SHOWN_TOKENS:,} more tokens'
+    assert s['summary'].startswith('100,002 tokens: [26, 0, 1, 0,') and len(s['summary']) < 500
+    assert s['decoded'] == 'ab' * 20 + '…'
+    small = explore.tokens_state('emma')
+    assert small['more'] is None and small['count'] == 6
+    assert small['summary'] == "6 tokens: [26, 4, 12, 12, 0, 26]; decode(tokens) = 'emma'"
+    bad = explore.tokens_state('a' * 99_999 + 'Z')
+    assert bad['error'] == ("TokenizerError: character 'Z' (position 99999 of '" + 'a' * 40 + "…') is not in the "
+                            "vocabulary 'abcdefghijklmnopqrstuvwxyz'; use only characters that occur in the "
+                            "training data.")
+
+
+def test_long_names_are_shortened_in_what_the_widgets_show():
+    s = explore.score_state('a' * 10_000)
+    assert s['name'] == 'a' * 40 + '…' and len(s['rows']) == 8  # scored on the context window
+    assert len(explore.attention_state('b' * 10_000)['name']) == 41
+    assert len(explore.score_state('a' * 10_000 + 'ë')['error']) < 300
+
+
+@pytest.mark.parametrize('typed, message', [
+    ('abc', r"^b = 'abc' is not a number: type one such as 2, -0\.5 or 1e-3\.$"),
+    ('nan', r"^b = nan is not a finite number"),
+    ('-inf', r"^b = -inf is not a finite number"),
+    ('', r"^b is empty: type a number"),
+    ('   ', r"^b is empty: type a number"),
+    ('x' * 10_000, r"^b = 'x{40}…' is not a number"),
+])
+def test_backward_state_says_what_is_wrong_with_a_box(typed, message):
+    from microgpt.errors import InputError
+    with pytest.raises(InputError, match=message):
+        explore.backward_state(a='2', b=typed, c='10')
+
+
+def test_backward_state_reads_the_boxes_text_and_refuses_overflow():
+    from microgpt.errors import InputError
+    assert explore.backward_state(a=' 1.5 ', b='2', c='0.5') == explore.backward_state(a=1.5, b=2.0, c=0.5)
+    with pytest.raises(InputError, match=r"^a\*b = 1e\+200 \* 1e\+200 is too large for a float: choose smaller"):
+        explore.backward_state(a='1e200', b='1e200')
+    with pytest.raises(InputError, match=r"^a\*b \+ c = 1e\+308 \+ 1e\+308 is too large for a float: choose a smal"):
+        explore.backward_state(a=1e154, b=1e154, c='1e308')
+    with pytest.raises(InputError, match=r"too close to 0: d log\(x\)/dx = 1/x is too large"):
+        explore.backward_state(a=1, b=0, c=1e-320)
+
+
+def test_backward_state_sends_every_number_as_the_figure_prints_it():
+    s = explore.backward_state(a=2.0, b=-3.0, c=10.0)
+    assert [n['data_text'] for n in s['nodes']] == [explore.number_text(n['data']) for n in s['nodes']]
+    assert s['steps'][-1]['grads_text'] == [explore.number_text(g) for g in s['steps'][-1]['grads']]
+    assert [n['local_grads_text'] for n in s['nodes'] if n['label'] == 'log'] == [['0.25']]
+    assert explore.number_text(-0.0) == '0' and explore.number_text(1 / 3) == '0.333333'
+    assert explore.number_text(-1e-7) == '-1e-07' and explore.number_text(123456789.0) == '1.23457e+08'

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ..contract import run_sequence
-from ..explore import token_label
+from ..explore import moving_average_label, token_label, trailing_means
 
 # The palette: the book's accent colours (custom.css) and the few every figure shares.
 INDIGO = '#4f46e5'  # the main series: probabilities, bars
@@ -132,16 +132,14 @@ def moving_average(xs, window):
 
 
 def smoothed(losses, window):
-    """The book's one convention for loss curves: (steps, averages), the trailing mean of the
-    last `window` steps, drawn only from step `window` on, where the window is full."""
+    """The book's one convention for loss curves (explore.trailing_means, which the training
+    widget streams too): (steps, averages), the trailing mean of the last `window` steps,
+    drawn only from step `window` on, where the window is full."""
     import numpy as np
-    avg = moving_average(losses, window)[window - 1:]
-    return np.arange(window, len(losses) + 1), avg
+    return np.arange(window, len(losses) + 1), np.array(trailing_means([float(x) for x in losses], window))
 
 
-def ma_label(window):
-    """The legend text that goes with smoothed()."""
-    return f'moving average (last {window} steps)'
+ma_label = moving_average_label  # the legend text that goes with smoothed()
 
 
 def np_softmax(logits, temperature=1.0):

@@ -61,7 +61,7 @@ def test_tokens_widget(chapter, screenshot_dir):
     s = explore.tokens_state('emma')
     assert [int(x) for x in chips.locator('.mg-chip-id').all_inner_texts()] == s['ids']
     assert root.locator('.mg-summary').inner_text() == \
-        f"{len(s['ids'])} tokens: [{', '.join(map(str, s['ids']))}]; decode(tokens) = \"emma\""
+        f"{len(s['ids'])} tokens: [{', '.join(map(str, s['ids']))}]; decode(tokens) = 'emma'" == s['summary']
 
     root.locator('input').fill('Zoë')
     p.wait_live(root, "r => r.querySelector('.mg-error').textContent !== ''")

@@ -3,10 +3,11 @@
  *   MicrogptLive.render.bars(el, {labels, values, title, format, highlight, max})
  *   MicrogptLive.render.heatmap(el, {rows, cols, values, title, format, diverging})
  *   MicrogptLive.render.line(el, {series: [{name, xs, ys}], xlabel, ylabel, title, format})
- *   MicrogptLive.render.chips(el, {tokens: [{text, id, title}]})
- *   MicrogptLive.render.numbers(caption, header, rows) -> a visible <table> of exact numbers
+ *   MicrogptLive.render.chips(el, {tokens: [{text, id, title}], more})
+ *   MicrogptLive.render.table(caption, head, rows, {cls, rowHeaders, format}) -> a <table>
+ *   MicrogptLive.render.svg(tag, attrs, text)  -> an SVG element (for a widget's own drawing)
  *
- * Each call replaces el's content. Colours come from CSS variables (live.css: the
+ * Each drawing call replaces el's content. Colours come from CSS variables (live.css: the
  * book's accent colours, light and dark mode); the SVG scales to its container
  * (390 px phones included). Every number drawn is also in the page as text: each
  * mark has an aria-label and a <title> (tooltip), and a visually hidden table
@@ -40,7 +41,7 @@
   }
 
   function frame(el, title, width, height, cls) {
-    el.textContent = "";
+    el.replaceChildren();
     var fig = document.createElement("figure");
     fig.className = "mg-live-figure " + (cls || "");
     var svg = svgEl("svg", { viewBox: "0 0 " + width + " " + height, class: "mg-live-svg",
@@ -55,10 +56,16 @@
     return { fig: fig, svg: svg };
   }
 
-  /* The visually hidden table: the same numbers as text. */
-  function table(fig, caption, head, rows) {
+  /* The one table builder: a caption, a header row and rows of cells. A cell is text, a
+     number (shown with opts.format, default ".4f", its full value kept in data-value for
+     tests and copy-paste) or {text, value} (text as Python formatted it, and the value).
+     opts.cls: the table's class (default "mg-numbers", the visible tables); opts.rowHeaders:
+     each row's first cell is its header (th). */
+  function table(caption, head, rows, opts) {
+    opts = opts || {};
+    var f = fmt(opts.format || ".4f");
     var t = document.createElement("table");
-    t.className = "mg-sr-only mg-live-data";
+    t.className = opts.cls || "mg-numbers";
     var c = document.createElement("caption");
     c.textContent = caption || "values";
     t.appendChild(c);
@@ -67,15 +74,27 @@
     t.appendChild(tr);
     rows.forEach(function (r) {
       var row = document.createElement("tr");
-      r.forEach(function (v, i) {
-        var td = document.createElement(i === 0 ? "th" : "td");
-        td.textContent = v;
+      r.forEach(function (cell, i) {
+        var td = document.createElement(opts.rowHeaders && i === 0 ? "th" : "td");
+        if (typeof cell === "number") {
+          td.textContent = f(cell);
+          td.dataset.value = String(cell);
+        } else if (cell !== null && typeof cell === "object") {
+          td.textContent = cell.text;
+          td.dataset.value = String(cell.value);
+        } else {
+          td.textContent = cell;
+        }
         row.appendChild(td);
       });
       t.appendChild(row);
     });
-    fig.appendChild(t);
     return t;
+  }
+
+  /* The visually hidden table under every figure: the same numbers as text. */
+  function hiddenTable(fig, caption, head, rows) {
+    return fig.appendChild(table(caption, head, rows, { cls: "mg-sr-only mg-live-data", rowHeaders: true }));
   }
 
   /* Drawing width in SVG units = the container's CSS width (320-640 px), so text
@@ -103,7 +122,7 @@
       fr.svg.appendChild(g);
     }
     fr.svg.appendChild(svgEl("line", { x1: left, x2: W - right, y1: H - bottom, y2: H - bottom, class: "mg-axis" }));
-    table(fr.fig, o.title, ["label", "value"], o.labels.map(function (l, i) { return [l, f(o.values[i])]; }));
+    hiddenTable(fr.fig, o.title, ["label", "value"], o.labels.map(function (l, i) { return [l, f(o.values[i])]; }));
     return fr.fig;
   }
 
@@ -137,7 +156,7 @@
         fr.svg.appendChild(g);
       }
     }
-    table(fr.fig, o.title, [""].concat(o.cols), o.rows.map(function (r, i) {
+    hiddenTable(fr.fig, o.title, [""].concat(o.cols), o.rows.map(function (r, i) {
       return [r].concat(o.values[i].map(function (v) { return v === null || v === undefined ? "" : f(v); }));
     }));
     return fr.fig;
@@ -201,12 +220,14 @@
       var start = Math.max(0, s.xs.length - 50);
       for (var i = start; i < s.xs.length; i++) rows.push([s.name, String(s.xs[i]), f(s.ys[i])]);
     });
-    table(fr.fig, o.title, ["series", o.xlabel || "x", o.ylabel || "y"], rows);
+    hiddenTable(fr.fig, o.title, ["series", o.xlabel || "x", o.ylabel || "y"], rows);
     return fr.fig;
   }
 
+  /* One chip per token; o.more (e.g. "… and 99,902 more tokens") ends the list when the
+     widget was sent only the first tokens of a long text. */
   function chips(el, o) {
-    el.textContent = "";
+    el.replaceChildren();
     var ul = document.createElement("ul");
     ul.className = "mg-live-chips";
     o.tokens.forEach(function (t) {
@@ -226,38 +247,16 @@
       li.setAttribute("aria-label", t.title || (t.text + (t.id !== undefined ? " = " + t.id : "")));
       ul.appendChild(li);
     });
+    if (o.more) {
+      var more = document.createElement("li");
+      more.className = "mg-chip-more";
+      more.textContent = o.more;
+      ul.appendChild(more);
+    }
     el.appendChild(ul);
     return ul;
   }
 
-  /* A visible table of exact numbers: a number shows 4 decimals and keeps its full value
-     in data-value (for tests and copy-paste); text shows as it is. */
-  function numbers(caption, header, rows) {
-    var t = document.createElement("table");
-    t.className = "mg-numbers";
-    var c = document.createElement("caption");
-    c.textContent = caption;
-    t.appendChild(c);
-    var tr = document.createElement("tr");
-    header.forEach(function (h) { var th = document.createElement("th"); th.textContent = h; tr.appendChild(th); });
-    t.appendChild(tr);
-    rows.forEach(function (r) {
-      var row = document.createElement("tr");
-      r.forEach(function (cell) {
-        var td = document.createElement("td");
-        if (typeof cell === "number") {
-          td.textContent = cell.toFixed(4);
-          td.dataset.value = String(cell);
-        } else {
-          td.textContent = cell;
-        }
-        row.appendChild(td);
-      });
-      t.appendChild(row);
-    });
-    return t;
-  }
-
   var live = window.MicrogptLive = window.MicrogptLive || {};
-  live.render = { bars: bars, heatmap: heatmap, line: line, chips: chips, numbers: numbers, format: fmt };
+  live.render = { bars: bars, heatmap: heatmap, line: line, chips: chips, table: table, svg: svgEl, format: fmt };
 })();

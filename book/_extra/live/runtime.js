@@ -375,7 +375,8 @@
   };
 
   // The widgets' controls, built one way everywhere: a labelled range slider with its
-  // readout, a labelled text box, and the line that shows an error message.
+  // readout, a labelled text box, the line that shows an error message, a button and a
+  // drop-down list.
   live.slider = function (text, opts) {
     const label = live.el('label', 'mg-control', text + ' ');
     const input = live.el('input');
@@ -402,10 +403,31 @@
   };
 
   live.errorLine = function () {
-    const p = live.el('p', 'mg-error');
+    const p = live.el('p', 'mg-error');  // its colour: live.css
     p.setAttribute('role', 'alert');
-    p.style.color = 'var(--pst-color-danger, #b91c1c)';
     return p;
+  };
+
+  // A button (type "button": never submits anything), with its classes.
+  live.button = function (text, cls) {
+    const b = live.el('button', cls, text);
+    b.type = 'button';
+    return b;
+  };
+
+  // A labelled drop-down list of options (strings), one of them selected.
+  live.select = function (text, options, value, aria) {
+    const label = live.el('label', 'mg-control', text + ' ');
+    const select = live.el('select');
+    select.setAttribute('aria-label', aria || text);
+    options.forEach(function (o) {
+      const opt = live.el('option', null, o);
+      opt.value = o;
+      select.appendChild(opt);
+    });
+    select.value = value;
+    label.appendChild(select);
+    return { label: label, select: select };
   };
 
   window.MicrogptLive = live;

@@ -1,32 +1,21 @@
-// Chapter 4: step through attention. Type a name, choose the untrained or trained model
+// Chapter 4: step through attention. Type a name, choose a model (the package lists them)
 // and move through the positions: what the KV cache holds, each head's attention weights
-// over it and the next-token distribution (microgpt.explore.attention_state, run in the
-// browser by Pyodide; moving the position slider only redraws).
+// over it and the next-token distribution (the "state" call of microgpt/widgets.py, run
+// in the browser by Pyodide; moving the position slider only redraws).
 (function () {
   'use strict';
   const live = MicrogptLive;
-
-  const el = live.el;  // document.createElement with a class and text (runtime.js)
+  const el = live.el;
 
   live.register('attention', function init(root, w) {
-    const state = w.state;
-    root.innerHTML = '';
+    root.replaceChildren();
+    const args = w.args('state');
     const controls = el('div', 'mg-live-controls');
-    const nameBox = live.textInput('name', state.name, 'name');
-    const nameLabel = nameBox.label, name = nameBox.input;
-    const modelLabel = el('label', 'mg-control', 'model ');
-    const model = el('select');
-    model.setAttribute('aria-label', 'model');
-    ['untrained', 'trained'].forEach(function (m) {
-      const o = el('option', null, m);
-      o.value = m;
-      model.appendChild(o);
-    });
-    model.value = state.model;
-    modelLabel.appendChild(model);
+    const nameBox = live.textInput('name', args.name, 'name'), name = nameBox.input;
+    const model = live.select('model', w.state.models, args.model);
     const pos = live.slider('position', { min: 0, step: 1, value: 0 });
-    const posLabel = pos.label, slider = pos.input, readout = pos.readout;
-    controls.append(nameLabel, modelLabel, posLabel);
+    const slider = pos.input, readout = pos.readout;
+    controls.append(nameBox.label, model.label, pos.label);
     const heading = el('p', 'mg-summary');
     heading.setAttribute('aria-live', 'polite');
     const cache = el('div', 'mg-figure mg-cache');
@@ -35,13 +24,13 @@
     const error = live.errorLine();
     root.append(controls, heading, error, cache, attn, dist);
 
-    let current = state;
+    let current = w.state;
 
     function draw() {
       const s = current;
       if (s.error || !s.steps.length) {
         heading.textContent = '';
-        [cache, attn, dist].forEach(function (e) { e.innerHTML = ''; });
+        [cache, attn, dist].forEach(function (e) { e.replaceChildren(); });
         return;
       }
       const i = Math.min(Number(slider.value), s.steps.length - 1);
@@ -59,11 +48,9 @@
           ? { text: step.cache[k], id: k, title: 'slot ' + k + ': k, v of \u2018' + step.cache[k] + '\u2019' + (k === i ? ' (new)' : '') }
           : { text: '\u00b7', id: k, title: 'slot ' + k + ': empty' });
       }
-      cache.innerHTML = '';
-      cache.appendChild(el('p', 'mg-caption', 'KV cache: the keys and values of ' + step.cache.length + ' of ' +
-        s.block_size + ' positions'));
       const chips = el('div');
-      cache.appendChild(chips);
+      cache.replaceChildren(el('p', 'mg-caption', 'KV cache: the keys and values of ' + step.cache.length + ' of ' +
+        s.block_size + ' positions'), chips);
       live.render.chips(chips, { tokens: slots });
       // 2. each head's attention weights over the cache
       // every slot of the context is a column, as in the chapter's figure: the ones
@@ -95,12 +82,12 @@
     }
 
     function recompute() {
-      w.ask('state', { name: name.value, model: model.value }, show,
-          function (e) { show({ error: e.message, steps: [] }); });
+      w.ask('state', { name: name.value, model: model.select.value }, show,
+            function (e) { show({ error: e.message, steps: [] }); });
     }
     name.addEventListener('input', recompute);
-    model.addEventListener('change', recompute);
+    model.select.addEventListener('change', recompute);
     slider.addEventListener('input', draw);
-    show(state);
+    show(w.state);
   });
 })();

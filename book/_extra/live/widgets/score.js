@@ -1,29 +1,27 @@
-// Chapter 6: "type a name, see how likely the model finds it, letter by letter",
-// computed by the package's own Python in the browser (Pyodide; the call is declared in
-// microgpt/widgets.py).
+// Chapter 6: type a name, see how likely the trained model finds it, letter by letter
+// (-log p of each next letter, their mean and the uniform guess: the "state" call of
+// microgpt/widgets.py, run in the browser by Pyodide). The package reads the name as
+// chapter 4's attention widget does ('Emma' is 'emma').
 (function () {
   'use strict';
   const live = MicrogptLive;
-
-  const el = live.el;  // document.createElement with a class and text (runtime.js)
-  const numbersTable = live.render.numbers;
+  const el = live.el;
 
   live.register('score', function init(root, w) {
-    const state = w.state;
     root.replaceChildren();
-    const box = live.textInput('your name:', state.name, 'name to score');
-    const label = box.label, input = box.input;
+    const box = live.textInput('your name:', w.args('state').name, 'name to score');
+    const input = box.input;
     const summary = el('p', 'mg-summary');
     summary.setAttribute('aria-live', 'polite');
     const fig = el('div', 'mg-figure');
     const error = live.errorLine();
     const table = el('div', 'mg-table');
-    root.append(label, summary, fig, table, error);
+    root.append(box.label, summary, fig, table, error);
 
     function show(s) {
       error.textContent = s.error || '';
-      fig.innerHTML = '';
-      table.innerHTML = '';
+      fig.replaceChildren();
+      table.replaceChildren();
       if (s.error) {
         summary.textContent = '';
         return;
@@ -31,19 +29,19 @@
       summary.textContent = JSON.stringify(s.name) + ': mean \u2212log p = ' + s.mean.toFixed(4) +
         ' per prediction (perplexity ' + s.perplexity.toFixed(2) + '; uniform guess: ' + s.uniform.toFixed(4) + ')';
       summary.dataset.mean = String(s.mean);
+      const nll = s.rows.map(function (r) { return r.nll; });
       live.render.bars(fig, {
         labels: s.rows.map(function (r) { return r.input + '\u2192' + r.target; }),
-        values: s.rows.map(function (r) { return r.nll; }), format: '.2f',
-        max: 1.15 * Math.max.apply(null, s.rows.map(function (r) { return r.nll; }).concat([s.uniform])),
+        values: nll, format: '.2f', max: 1.15 * Math.max.apply(null, nll.concat([s.uniform])),
         title: '\u2212log p of each next letter (higher: more surprising)'
       });
-      table.appendChild(numbersTable('letter by letter', ['pos', 'input', 'target', 'p(target)', '\u2212log p'],
+      table.appendChild(live.render.table('letter by letter', ['pos', 'input', 'target', 'p(target)', '\u2212log p'],
         s.rows.map(function (r) { return [String(r.pos), r.input, r.target, r.p, r.nll]; })));
     }
 
     input.addEventListener('input', function () {
-      w.ask('state', { name: input.value.trim() }, show, function (e) { error.textContent = e.message; });
+      w.ask('state', { name: input.value }, show, function (e) { show({ error: e.message }); });
     });
-    show(state);
+    show(w.state);
   });
 })();

@@ -1,50 +1,47 @@
-// Chapter 6: the temperature slider: the trained model's first-letter distribution and
-// names sampled at that temperature, computed by the package's own Python in the browser
-// (Pyodide; the call is declared in microgpt/widgets.py).
+// Chapter 6: the temperature slider. The trained model's distribution of the first
+// letter (after BOS) at the slider's temperature, its entropy and names sampled at it:
+// the "state" call of microgpt/widgets.py, run in the browser by Pyodide. While the
+// reader holds an arrow key, the runtime sends only the newest temperature (w.ask).
 (function () {
   'use strict';
   const live = MicrogptLive;
-
-  const el = live.el;  // document.createElement with a class and text (runtime.js)
-  const numbersTable = live.render.numbers;
+  const el = live.el;
 
   live.register('temperature', function init(root, w) {
-    const state = w.state;
     root.replaceChildren();
-    const t = live.slider('temperature', { min: 0.05, max: 3, step: 0.05, value: state.temperature,
-                                           readout: state.temperature.toFixed(2) });
-    const label = t.label, slider = t.input, readout = t.readout;
+    const T0 = w.args('state').temperature;
+    const t = live.slider('temperature', { min: 0.05, max: 3, step: 0.05, value: T0, readout: T0.toFixed(2) });
+    const slider = t.input, readout = t.readout;
     const fig = el('div', 'mg-figure');
     const info = el('p', 'mg-summary');
     info.setAttribute('aria-live', 'polite');
     const names = el('p', 'mg-names mg-samples');
     const error = live.errorLine();
     const numbers = el('details', 'mg-details');
-    root.append(label, fig, info, names, error, numbers);
+    root.append(t.label, fig, info, names, error, numbers);
 
     function show(s) {
       error.textContent = '';
       root.dataset.temperature = String(s.temperature);
+      const T = s.temperature.toFixed(2);
       live.render.bars(fig, {
         labels: s.labels, values: s.probs, highlight: s.top, format: '.3f', max: 1,  // one scale for every T
-        title: 'T = ' + s.temperature.toFixed(2) + ': next token after BOS (the first letter)'
+        title: 'T = ' + T + ': next token after BOS (the first letter)'
       });
       info.textContent = 'entropy ' + s.entropy.toFixed(2) + ' nats, like ' + s.perplexity.toFixed(1) +
         ' equally likely letters';
-      names.textContent = s.names.length + ' names at T = ' + s.temperature.toFixed(2) + ': ' +
+      names.textContent = s.names.length + ' names at T = ' + T + ': ' +
         s.names.map(function (n) { return n || '(empty)'; }).join(' ');
       names.dataset.names = JSON.stringify(s.names);
-      numbers.innerHTML = '';
-      numbers.appendChild(el('summary', null, 'the numbers'));
-      numbers.appendChild(numbersTable('p(first letter) at T = ' + s.temperature.toFixed(2), ['token', 'p'],
-        s.labels.map(function (l, i) { return [l, s.probs[i]]; })));
+      numbers.replaceChildren(el('summary', null, 'the numbers'),
+        live.render.table('p(first letter) at T = ' + T, ['token', 'p'],
+                          s.labels.map(function (l, i) { return [l, s.probs[i]]; })));
     }
 
     slider.addEventListener('input', function () {
       readout.textContent = Number(slider.value).toFixed(2);
-      w.ask('state', { temperature: Number(slider.value) }, show,
-        function (e) { error.textContent = e.message; });
+      w.ask('state', { temperature: Number(slider.value) }, show, function (e) { error.textContent = e.message; });
     });
-    show(state);
+    show(w.state);
   });
 })();
