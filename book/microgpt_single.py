@@ -357,7 +357,7 @@ def training_steps(model, tokenizer, docs, num_steps=None):
                 config.eps)
     for step in range(num_steps):
         doc = docs[step % len(docs)]
-        tokens = tokenizer.frame(doc)  # [BOS] + characters + [BOS]
+        tokens = tokenizer.frame(doc[:config.block_size])  # [BOS] + characters + [BOS], as many as a step reads
         with graph_building():
             loss = doc_loss(model, tokens)
             loss.backward()
