@@ -110,3 +110,16 @@ def test_licences_are_stated():
     assert os.path.exists(os.path.join(REPO, 'book', '_extra', 'vendor', 'LICENSES.txt'))
     citation = read('CITATION.cff')
     assert 'cff-version:' in citation and 'Karpathy' in citation
+
+
+SHOWN_CODE_WIDTH = 82  # characters that fit the book's code column at 1280 px (tests/browser/test_reader_view.py)
+
+
+@pytest.mark.parametrize('chapter', CHAPTERS)
+def test_shown_code_lines_fit_the_column(chapter):
+    """A fast, static twin of the browser's overflow check: it fails in seconds, not after the build."""
+    nb = json.loads(read('book', chapter))
+    wide = [(cell.get('id'), line) for cell in nb['cells'] if cell['cell_type'] == 'code'
+            and not {'remove-cell', 'remove-input'} & set(cell['metadata'].get('tags', []))
+            for line in ''.join(cell['source']).splitlines() if len(line) > SHOWN_CODE_WIDTH]
+    assert not wide, f'{chapter}: shown code lines longer than {SHOWN_CODE_WIDTH} characters: {wide}'
