@@ -139,8 +139,9 @@ def on_doctree_resolved(app, doctree, docname):
 
 
 def on_page_context(app, pagename, templatename, context, doctree):
-    kinds = doctree.get("mg_live_kinds") if doctree is not None else None
-    if not kinds:
+    kinds = (doctree.get("mg_live_kinds") or []) if doctree is not None else []
+    cells = doctree is not None and doctree.get("mg_cells")  # runnable code cells (microgpt_cells)
+    if not kinds and not cells:
         return
     src = Path(app.srcdir) / "book" / "_extra" / "live"
     for kind in kinds:
@@ -150,7 +151,8 @@ def on_page_context(app, pagename, templatename, context, doctree):
     # Sphinx resolves these against _static/ (hence "../"); added in this handler,
     # they go on this page only. defer keeps them in order after the page is parsed.
     app.add_css_file("../live/live.css")
-    for name in ["render.js", "runtime.js"] + [f"widgets/{k}.js" for k in kinds]:
+    names = ["render.js", "runtime.js"] + [f"widgets/{k}.js" for k in kinds] + (["cells.js"] if cells else [])
+    for name in names:
         app.add_js_file(f"../live/{name}", loading_method="defer")
 
 

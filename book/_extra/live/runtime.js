@@ -41,8 +41,13 @@
              "(it may have run out of memory). Retry starts it again.";
 
   var registry = {};
-  var runtime = null;    // the current worker and its state (startRuntime); null: start one on next use
+  // The current workers, by role, and their state (startRuntime); null: start one on next use.
+  // "widgets" answers the live widgets' declared calls; "code" runs the reader's code cells
+  // (cells.js): a worker of its own, so that nothing a reader runs (a loop that never ends,
+  // a changed package function) can stop or change what the widgets compute.
+  var runtimes = { widgets: null, code: null };
   var nextId = 1;
+  var generation = 0;    // how many code workers have started (each has fresh namespaces)
   var resumers = [];     // widgets' callbacks run each time Python has started
 
   var live = window.MicrogptLive || {};
@@ -76,7 +81,7 @@
   }
 
   /* A runtime's failure in a widget: the message, a Retry button, not busy any more. */
-  function showFailure(el, err) {
+  function showFailure(el, err, role) {
     var s = status(el, err.message, "error");
     el.removeAttribute("aria-busy");
     var b = el.querySelector(":scope > .mg-live-retry");
@@ -86,9 +91,10 @@
       b.addEventListener("click", function () {
         b.remove();
         status(el, "");
-        ensureReady(el).catch(function () { /* shown by showFailure */ });
+        ensureReady(el, role).catch(function () { /* shown by showFailure */ });
       });
     }
+    b.dataset.role = role;
     s.after(b);
   }
 
@@ -98,7 +104,7 @@
     r.over = true;
     clearInterval(r.timer);
     try { r.worker && r.worker.terminate(); } catch (e) { /* already gone */ }
-    if (runtime === r) runtime = null;
+    if (runtimes[r.role] === r) runtimes[r.role] = null;
     var err = runtimeError(message);
     live.lastFailure = { message: message, at: performance.now() };
     r.reject(err);
@@ -109,7 +115,7 @@
       if (p.el) els.add(p.el);
       p.reject(err);
     });
-    els.forEach(function (el) { showFailure(el, err); });
+    els.forEach(function (el) { showFailure(el, err, r.role); });
   }
 
   function onMessage(r, msg) {
@@ -128,14 +134,14 @@
       live.info = msg.info;
       r.els.forEach(function (el) { status(el, ""); el.removeAttribute("aria-busy"); });
       r.els = [];
-      document.querySelectorAll(".mg-live > .mg-live-retry").forEach(function (b) {
+      document.querySelectorAll('.mg-live-retry[data-role="' + r.role + '"]').forEach(function (b) {
         var el = b.parentNode;
         b.remove();
         var s = el.querySelector(":scope > .mg-live-status");
         if (s && s.dataset.kind === "error") status(el, "");
       });
       r.resolve(msg.info);
-      resumers.forEach(function (resume) { resume(); });
+      if (r.role === "widgets") resumers.forEach(function (resume) { resume(); });
       return;
     }
     var p = r.pending[msg.id];
@@ -157,10 +163,19 @@
     }
   }
 
-  /* Once a second: ping a started worker that has work; end a silent one. */
+  /* Once a second: ping a started worker that has work; end a silent one. A code worker
+     running a cell cannot answer pings (Python holds its thread): it is ended only by its
+     cell's time limit (or the reader's Stop, live.stopCode). */
   function watch(r) {
     var now = performance.now();
     if (r.started && Object.keys(r.pending).length === 0) { r.heard = now; return; }  // idle
+    if (r.started && r.role === "code") {
+      Object.keys(r.pending).forEach(function (id) {
+        var p = r.pending[id];
+        if (p.deadline && now > p.deadline) end(r, p.timeUp);
+      });
+      return;
+    }
     if (r.started) r.worker.postMessage({ type: "ping" });
     if (now - r.heard <= WATCHDOG_MS) return;
     var secs = Math.round(WATCHDOG_MS / 1000);
@@ -169,12 +184,13 @@
     end(r, "Python could not start: nothing arrived for " + secs + " s" + what + ": " + RETRY);
   }
 
-  function startRuntime() {
-    var r = { worker: null, started: false, over: false, heard: performance.now(), loaded: 0,
+  function startRuntime(role) {
+    var r = { role: role, worker: null, started: false, over: false, heard: performance.now(), loaded: 0,
               waitingFor: [], els: [], pending: {} };
     r.ready = new Promise(function (resolve, reject) { r.resolve = resolve; r.reject = reject; });
     r.ready.catch(function () { /* every waiting caller gets the rejection */ });
     live.timings.workerStart = performance.now();
+    if (role === "code") generation += 1;  // a fresh namespace: cells.js runs what a cell needs again
     r.timer = setInterval(function () { watch(r); }, 1000);
     try {
       r.worker = new Worker(new URL("worker.js", BASE), { type: "module" });
@@ -193,10 +209,11 @@
     return r;
   }
 
-  /* The current worker (started on first use), once Python and the package are loaded. */
-  function ensureReady(el) {
-    if (!runtime) runtime = startRuntime();
-    var r = runtime;
+  /* The role's worker (started on first use), once Python and the package are loaded. */
+  function ensureReady(el, role) {
+    role = role || "widgets";
+    if (!runtimes[role]) runtimes[role] = startRuntime(role);
+    var r = runtimes[role];
     if (el && !r.started && r.els.indexOf(el) < 0) {
       r.els.push(el);
       status(el, loadingText(r), "loading");
@@ -257,14 +274,41 @@
     }).observe(el);
   };
 
+  /* Run a code cell's source in the code worker (microgpt.cells.run), in namespace key:
+     -> Promise of {stdout, cut, value, error, verdicts}. opts: el (whose status line shows
+     loading and failures), timeLimit (ms: then the worker is ended, with that message). */
+  function runCode(key, source, name, opts) {
+    opts = opts || {};
+    return ensureReady(opts.el, "code").then(function (r) {
+      return new Promise(function (resolve, reject) {
+        var limit = opts.timeLimit || 60000;
+        post(r, { type: "run", key: key, source: source, name: name || "cell" },
+             { resolve: resolve, reject: reject, el: opts.el, deadline: performance.now() + limit,
+               timeUp: "Stopped: the code ran for more than " + Math.round(limit / 1000) + " s (a loop " +
+                       "that never ends?). Python was restarted: variables from earlier cells are gone; " +
+                       "Run runs the cells a cell needs again." });
+      });
+    });
+  }
+
   // For tests and the console: call a declared function by name ("explore.tokens_state").
   live.call = callFn;
   live.stream = streamFn;
+  live.run = runCode;
+  /* The code worker, started if need be (el shows the loading note): -> Promise of its
+     generation, which changes each time a fresh worker (with fresh namespaces) starts. */
+  live.readyCode = function (el) {
+    return ensureReady(el, "code").then(function () { return generation; });
+  };
+  /* End the code worker now (the reader's Stop): its pending run rejects with message. */
+  live.stopCode = function (message) {
+    if (runtimes.code) end(runtimes.code, message);
+  };
   live.status = status;
-  live.isReady = function () { return !!(runtime && runtime.started); };
-  // For tests only (tests/browser/test_live_failures.py): the current Web Worker, or null,
+  live.isReady = function (role) { var r = runtimes[role || "widgets"]; return !!(r && r.started); };
+  // For tests only (tests/browser/test_live_failures.py): a role's current Web Worker, or null,
   // so that a test can terminate it the way a crash would, without the runtime knowing.
-  live._worker = function () { return runtime && runtime.worker; };
+  live._worker = function (role) { var r = runtimes[role || "widgets"]; return r && r.worker; };
 
   /* ------------------------------------------------------------ widgets */
   function readPayload(el) {

@@ -9,6 +9,9 @@
  *   {type: "call",   id, fn, kwargs}  -> {type: "result", id, value}
  *   {type: "stream", id, fn, kwargs}  -> {type: "item", id, value}... {type: "done", id}
  *   {type: "stop",   id}                       ends a stream between two items
+ *   {type: "run",    id, key, source, name} -> {type: "result", id, value}: a reader's code cell,
+ *                                     run by microgpt.cells.run in namespace key (cells.js;
+ *                                     the page sends these to a worker of their own)
  *   {type: "ping"}                    -> {type: "pong"} once started (runtime.js's watchdog)
  *   any failure                                -> {type: "error", id, message, pyType}
  * and, while it starts:
@@ -34,6 +37,8 @@ const PYODIDE_URL = new URL("../vendor/pyodide/", import.meta.url).href;
 const PACKAGE_URL = new URL("microgpt/", import.meta.url).href;
 
 let bridge = null;
+let cells = null;   // microgpt.cells, imported on the first code cell
+let pyodide = null;
 let failed = false;
 const stopped = new Set();
 
@@ -145,7 +150,7 @@ async function start() {
     phase: (what) => postMessage({ type: "progress", loaded, waiting: [...waiting], phase: what }),
   });
   bridge = started.bridge;
-  const pyodide = started.pyodide;
+  pyodide = started.pyodide;
   return { ms: Math.round(performance.now() - t0), python: pyodide.runPython("import sys; sys.version.split()[0]"),
            pyodide: pyodide.version };
 }
@@ -192,6 +197,9 @@ onmessage = async (event) => {
       if (!("error" in r)) postMessage({ type: "result", id: msg.id, value: r.value });
     } else if (msg.type === "stream") {
       await runStream(msg);
+    } else if (msg.type === "run") {
+      if (!cells) cells = pyodide.pyimport("microgpt.cells");
+      postMessage({ type: "result", id: msg.id, value: JSON.parse(cells.run(msg.key, msg.source, msg.name || "cell")) });
     }
   } catch (err) {
     // The bridge answers every Python exception itself: this is Pyodide failing (out of
