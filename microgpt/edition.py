@@ -163,13 +163,31 @@ def block_source(module_name, names):
     return '\n\n\n'.join(out)
 
 
+def _blocks(chapter=None):
+    """The edition's parts: each chapter's heading and its blocks (only that chapter's if given)."""
+    parts = []
+    for n, title, module, names in PROGRAM:
+        if chapter is not None and n != chapter:
+            continue
+        if title:
+            parts.append(f'\n# {RULE}\n# Chapter {n}: {title}\n# {RULE}\n')
+        parts.append(f'\n# from microgpt/{module}.py\n' + block_source(module, names) + '\n')
+    return parts
+
+
+def chapter(n):
+    """The part of the single-file edition that chapter n explains, as text (chapters 1 to 6;
+    chapter 7 shows the whole file): show it with microgpt.source.show_source."""
+    parts = _blocks(n)
+    if not parts:
+        raise LookupError(f"microgpt.edition: no block for chapter {n!r}; the edition has chapters "
+                          f"{', '.join(str(c) for c in sorted({p[0] for p in PROGRAM}))}")
+    return '\n'.join(parts).replace('\n\n\n\n', '\n\n\n').strip('\n') + '\n'
+
+
 def edition():
     """The whole single-file program, as text."""
-    parts = [HEADER]
-    for chapter, title, module, names in PROGRAM:
-        if title:
-            parts.append(f'\n# {RULE}\n# Chapter {chapter}: {title}\n# {RULE}\n')
-        parts.append(f'\n# from microgpt/{module}.py\n' + block_source(module, names) + '\n')
+    parts = [HEADER] + _blocks()
     parts.append('\n\n' + RUN.format(rule=RULE))
     return '\n'.join(parts).replace('\n\n\n\n', '\n\n\n')
 

@@ -4,9 +4,10 @@ needed to train or run the model: the core package stays standard-library only.
 
 Where each chapter's figures live:
 
-    common        every chapter: show_source, the figure style, the palette, token labels,
+    common        every chapter: the figure style, the palette, token labels,
                   heatmaps, attention maps, trained_run, the diagrams' box and arrow
-                  (text tables: microgpt.tables, re-exported here as print_table)
+                  (text tables: microgpt.tables, re-exported here as print_table; listings:
+                  microgpt.source.show_source, re-exported as show_source)
     data          chapter 1, Data and tokenizer
     autograd      chapter 2, Autograd
     architecture  chapter 3, Architecture (and the diagrams and tables of chapter 4)
@@ -16,6 +17,7 @@ Where each chapter's figures live:
     picture       chapter 7, The complete picture
 """
 
+from ..source import show_source
 from ..tables import print_table
 from .common import (
                      animation_html,
@@ -24,7 +26,6 @@ from .common import (
                      moving_average,
                      np_softmax,
                      plot_attention,
-                     show_source,
                      style,
                      token_label,
                      trained_run,

@@ -2,7 +2,6 @@
 palette, token labels, heatmaps, the attention maps of a name, and the one drawing kit
 of the diagrams (box, arrow). Text tables live in microgpt.tables (no matplotlib needed)."""
 
-import inspect
 
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
@@ -111,13 +110,6 @@ def style():
     ip = get_ipython()
     if ip is not None:
         ip.display_formatter.formatters['image/png'].for_type(Figure, png_2x)
-
-
-def show_source(obj):
-    """The package's own source of a function or class, highlighted: the code the reader
-    sees is the code that runs, never a copy."""
-    from IPython.display import Code
-    return Code(inspect.getsource(obj), language='python')
 
 
 def moving_average(xs, window):
