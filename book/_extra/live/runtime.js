@@ -22,7 +22,8 @@
  *
  * The runtime fails loudly and recovers. A start that fails (a file missing or served
  * with the wrong type, the worker script not loading: reported by the worker or the
- * browser at once) or stalls (nothing arrives for WATCHDOG_MS), and a worker that dies
+ * browser at once) or stalls (nothing arrives for WATCHDOG_MS; the worker says "beat" while it
+ * computes with every file downloaded, so a slow machine is not taken for a stall), and a worker that dies
  * or stops answering once started (terminated, crashed, out of memory: it answers no
  * ping for WATCHDOG_MS), end the same way: the worker is terminated, every pending
  * call and stream rejects with an Error whose message names what failed and what to
@@ -36,6 +37,7 @@
   var BASE = new URL(".", here || document.baseURI);  // .../live/
   var PYODIDE_MB = 13.5;  // what the first start downloads (vendor/pyodide), shown to the reader
   var WATCHDOG_MS = 15000;  // silence that ends a start (no byte arrives) or a worker (no pong)
+  var START_LIMIT_MS = 60000;  // downloads done, still computing after this (even if alive): failed
   var RETRY = "check your connection and retry";
   var DEAD = "Python stopped: the worker running it ended or stopped answering " +
              "(it may have run out of memory). Retry starts it again.";
@@ -120,10 +122,12 @@
 
   function onMessage(r, msg) {
     r.heard = performance.now();
-    if (msg.type === "pong") return;
+    if (msg.type === "beat" && !r.beating) r.beating = r.heard;
+    if (msg.type === "pong" || msg.type === "beat") return;
     if (msg.type === "progress") {
       r.loaded = msg.loaded;
       r.waitingFor = msg.waiting || [];
+      if (r.waitingFor.length) r.beating = 0;
       r.els.forEach(function (el) { status(el, loadingText(r), "loading"); });
       return;
     }
@@ -177,6 +181,11 @@
       return;
     }
     if (r.started) r.worker.postMessage({ type: "ping" });
+    if (!r.started && r.beating && now - r.beating > START_LIMIT_MS) {  // alive (it beats) but never done
+      end(r, "Python could not start within " + Math.round(START_LIMIT_MS / 1000) + " s (this device may " +
+             "be busy, or a part of Python did not load): close other tabs, then retry.");
+      return;
+    }
     if (now - r.heard <= WATCHDOG_MS) return;
     var secs = Math.round(WATCHDOG_MS / 1000);
     if (r.started) { end(r, DEAD); return; }
@@ -186,6 +195,7 @@
 
   function startRuntime(role) {
     var r = { role: role, worker: null, started: false, over: false, heard: performance.now(), loaded: 0,
+              beating: 0,  // since when the worker beats: every file downloaded, still computing
               waitingFor: [], els: [], pending: {} };
     r.ready = new Promise(function (resolve, reject) { r.resolve = resolve; r.reject = reject; });
     r.ready.catch(function () { /* every waiting caller gets the rejection */ });

@@ -16,6 +16,9 @@
  *   any failure                                -> {type: "error", id, message, pyType}
  * and, while it starts:
  *   {type: "progress", loaded, waiting}        bytes received so far, files still awaited
+ *   {type: "beat"}                             once a second while nothing is being downloaded
+ *                                              but the start is still computing (compiling the
+ *                                              wasm, importing the package): alive, not stalled
  *   {type: "started", info}  or  {type: "failed", message}   exactly one of them
  *
  * fn is a function the widget declaration names ("explore.tokens_state"; see
@@ -155,9 +158,13 @@ async function start() {
            pyodide: pyodide.version };
 }
 
+// On a slow or busy machine compiling Pyodide and importing the package can take longer
+// than the runtime's silence watchdog, with every byte already downloaded: say "alive"
+// meanwhile. A download that stalls still goes silent (no beat while a file is awaited).
+const beat = setInterval(() => { if (waiting.size === 0 && !failed) postMessage({ type: "beat" }); }, 1000);
 start().then(
-  (info) => { if (!failed) postMessage({ type: "started", info }); },
-  (err) => fail((err && err.message) || String(err)),
+  (info) => { clearInterval(beat); if (!failed) postMessage({ type: "started", info }); },
+  (err) => { clearInterval(beat); fail((err && err.message) || String(err)); },
 );
 
 function reply(id, answer) {
