@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pytest
 from browser_support import RequestRecorder, StaticServer, bullet, note
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from microgpt import explore
 from microgpt.errors import InputError
@@ -75,8 +76,12 @@ def widget(page, kind):
 
 
 def wait_for(page, root, condition, arg=None, timeout=PYODIDE_TIMEOUT):
-    page.wait_for_function(f"([root, arg]) => ({condition})(root, arg)", arg=[root.element_handle(), arg],
-                           timeout=timeout)
+    try:
+        page.wait_for_function(f"([root, arg]) => ({condition})(root, arg)", arg=[root.element_handle(), arg],
+                               timeout=timeout)
+    except PlaywrightTimeout:  # say what the reader saw instead (a runtime failure shows in the status line)
+        raise AssertionError(f"waited {timeout / 1000:.0f} s for {condition}; the widget shows:\n"
+                             f"{root.inner_text()[:2000]}") from None
 
 
 def long_tasks(page, since=0):
