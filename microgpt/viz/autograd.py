@@ -235,7 +235,7 @@ def descent_plot(losses, counted, uniform, lr):
     ax.set_ylabel('loss (mean -log p over all pairs)')
     ax.set_title('Learning the bigram table by gradient descent')
     ax.set_ylim(counted - 0.12, uniform + 0.08)
-    ax.legend(loc='upper center', fontsize=9.5, framealpha=0.9)
+    ax.legend(loc='center right', fontsize=9.5, framealpha=0.9)
     fig.tight_layout()
     return fig
 
