@@ -8,7 +8,7 @@ import math
 import matplotlib.pyplot as plt
 from matplotlib.patches import Rectangle
 
-from ..explore import floats, probs
+from ..explore import floats, probs, rms, show_vec  # noqa: F401 - show_vec, rms: for the chapters
 from ..model import param_shapes
 from ..tables import Table
 from .common import GREY, INDIGO, MUTED, PINK, TEAL, annotate_image, arrow, box, heatmap, token_label
@@ -20,19 +20,8 @@ HEAD_COLOURS = ['#2563eb', '#ea580c', '#16a34a', '#9333ea', '#0891b2', '#ca8a04'
 
 # ----------------------------------------------------------------------------- small helpers
 
-def show_vec(name, vec, digits=3, per_line=8):
-    """Print a vector with a fixed number of decimals (stable output), per_line
-    numbers to a line so that it fits the width of a book page."""
-    xs = floats(vec)
-    for i in range(0, len(xs), per_line):
-        label = name if i == 0 else ''
-        print(f"{label:<12s}" + ' '.join(f'{x:+.{digits}f}' for x in xs[i:i + per_line]))
-
-
-def rms(vec):
-    """Root mean square of a vector: sqrt(mean(x^2))."""
-    xs = floats(vec)
-    return math.sqrt(sum(x * x for x in xs) / len(xs))
+# show_vec and rms (printing a vector, its root mean square) are microgpt.explore's: standard library,
+# so that chapter 3's cells run in the page too.
 
 
 def _heat(ax, matrix, row_labels=None, col_labels=None, fmt=None, fontsize=8, **kw):

@@ -151,7 +151,7 @@ def backward_small_multiples(root, names, skip_leaves=True):
     fig.suptitle('backward(), one node at a time, in reverse topological order', fontsize=15)
     fig.text(0.5, 0.005, 'orange: the node being processed    green: its children, whose grad just '
              'grew by local gradient x its grad\nedge labels: local gradients    red: grads filled '
-             'in so far    grey: still 0' + ('    (steps that visit a leaf do nothing and are '
+             'in so far    gray: still 0' + ('    (steps that visit a leaf do nothing and are '
                                              'not shown)' if skip_leaves else ''),
              ha='center', va='bottom', fontsize=11.5, color='#334155')
     fig.tight_layout(rect=(0, 0.035, 1, 0.985))
