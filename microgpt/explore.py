@@ -146,6 +146,22 @@ def softmax_state(logits=(2.0, 1.0, 0.1), temperature=1.0, labels=None):
             'temperature': temperature}
 
 
+def show_vec(name, vec, digits=3, per_line=8):
+    """Print a vector (Values or floats) with a fixed number of decimals, per_line numbers
+    to a line so that it fits the width of a book page."""
+    xs = floats(vec)
+    for i in range(0, len(xs), per_line):
+        label = name if i == 0 else ''
+        print(f"{label:<12s}" + ' '.join(f'{x:+.{digits}f}' for x in xs[i:i + per_line]))
+
+
+def rms(vec):
+    """The root mean square of a vector (Values or floats), sqrt(mean(x^2)), added left to
+    right (see total)."""
+    xs = floats(vec)
+    return math.sqrt(total(x * x for x in xs) / len(xs))
+
+
 # ----------------------------------------------------------------------------- ch. 5: training
 
 def training_progress(num_steps=1000, sample_every=100, num_preview=5, preset='book', temperature=0.5,
@@ -203,6 +219,24 @@ def tokens_state(text='microgpt'):
             'tokens': framed['tokens'][:SHOWN_TOKENS],
             'more': f'… and {hidden:,} more tokens' if hidden > 0 else None,
             'summary': f'{len(ids):,} tokens: [{listed}]; decode(tokens) = {quoted(decoded)}'}
+
+
+def print_training_pairs(tokenizer, doc, block_size):
+    """Print the (input -> target) pairs one document yields in training: at position t the
+    model has seen tokens 0..t and must predict token t + 1. Pairs past block_size are
+    listed as cut (the training loop never computes them)."""
+    tokens = tokenizer.frame(doc)
+    label = [token_label(tokenizer, t) for t in tokens]
+    context = [' '.join(label[:t + 1]) for t in range(len(tokens) - 1)]
+    width = max(len('context (tokens seen so far)'), *(len(c) for c in context))
+    print(f'{doc!r} framed: {tokens}')
+    print(f"{'pos':>3}  {'input':>9}  ->  {'target':<9}  {'context (tokens seen so far)':<{width}}")
+    for t in range(len(tokens) - 1):
+        x, y = tokens[t], tokens[t + 1]
+        note = ('cut: past block_size' if t >= block_size
+                else 'the end: predict "stop"' if y == tokenizer.BOS else '')
+        print(f"{t:>3}  {label[t]:>4} ({x:>2})  ->  {label[t + 1]:<4} ({y:>2})  "
+              f"{context[t]:<{width}}  {note}".rstrip())
 
 
 # ----------------------------------------------------------------------------- ch. 2: backward

@@ -8,7 +8,7 @@ import math
 import matplotlib.pyplot as plt
 from matplotlib.patches import Rectangle
 
-from ..explore import floats, probs
+from ..explore import floats, probs, rms, show_vec  # noqa: F401 - show_vec, rms: for the chapters
 from ..model import param_shapes
 from ..tables import Table
 from .common import GREY, INDIGO, MUTED, PINK, TEAL, annotate_image, arrow, box, heatmap, token_label
@@ -20,19 +20,8 @@ HEAD_COLOURS = ['#2563eb', '#ea580c', '#16a34a', '#9333ea', '#0891b2', '#ca8a04'
 
 # ----------------------------------------------------------------------------- small helpers
 
-def show_vec(name, vec, digits=3, per_line=8):
-    """Print a vector with a fixed number of decimals (stable output), per_line
-    numbers to a line so that it fits the width of a book page."""
-    xs = floats(vec)
-    for i in range(0, len(xs), per_line):
-        label = name if i == 0 else ''
-        print(f"{label:<12s}" + ' '.join(f'{x:+.{digits}f}' for x in xs[i:i + per_line]))
-
-
-def rms(vec):
-    """Root mean square of a vector: sqrt(mean(x^2))."""
-    xs = floats(vec)
-    return math.sqrt(sum(x * x for x in xs) / len(xs))
+# show_vec and rms (printing a vector, its root mean square) are microgpt.explore's: standard library,
+# so that chapter 3's cells run in the page too.
 
 
 def _heat(ax, matrix, row_labels=None, col_labels=None, fmt=None, fontsize=8, **kw):
@@ -463,4 +452,65 @@ def draw_gpt_diagram(config=None, vocab_size=27):
     ax.axis('off')
     ax.set_title('gpt(token_id, pos_id, keys, values)', fontsize=12, family='monospace')
     fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------- ch. 3: what training learned
+
+VOWEL_COLOR, CONSONANT_COLOR, BOS_COLOR = '#db2777', '#4f46e5', '#334155'
+
+
+def _letter_colors(labels, vowels):
+    return [BOS_COLOR if s == 'BOS' else VOWEL_COLOR if s in vowels else CONSONANT_COLOR for s in labels]
+
+
+def plot_embedding_similarity(before, after, labels, vowels='aeiouy'):
+    """Two heatmaps of the cosine similarity between the rows of wte (one row and one column
+    per token, in the order of labels: the vowels first), at initialization and after
+    training, with lines between the vowels, the consonants and BOS."""
+    import numpy as np
+    fig, axes = plt.subplots(1, 2, figsize=(11.5, 5.9))
+    n_vowels = sum(s in vowels for s in labels)
+    n_letters = sum(s != 'BOS' for s in labels)
+    colors = _letter_colors(labels, vowels)
+    for ax, sim, title in ((axes[0], before, 'at initialization'), (axes[1], after, 'after 1000 training steps')):
+        im = ax.imshow(np.asarray(sim, dtype=float), cmap='RdBu_r', vmin=-1, vmax=1, interpolation='nearest')
+        ax.set_xticks(range(len(labels)), labels, fontsize=8.5, family='monospace')
+        ax.set_yticks(range(len(labels)), labels, fontsize=8.5, family='monospace')
+        for ticks in (ax.get_xticklabels(), ax.get_yticklabels()):
+            for tick, color in zip(ticks, colors):
+                tick.set_color(color)
+        for edge in (n_vowels - 0.5, n_letters - 0.5):
+            ax.axhline(edge, color='black', linewidth=1.1)
+            ax.axvline(edge, color='black', linewidth=1.1)
+        ax.set_title(f'wte {title}')
+        ax.tick_params(length=0)
+    fig.colorbar(im, ax=axes, fraction=0.025, pad=0.02, label='cosine similarity of two rows')
+    fig.suptitle('How alike are the token embeddings? Vowels first (pink), then consonants, then BOS',
+                 fontsize=12)
+    return fig
+
+
+def plot_mlp_unit(unit, reads, writes, labels, vowels='aeiouy'):
+    """One MLP hidden unit of the trained model: its mean activation for each current token
+    (reads: one number per label) and what it adds, per unit of activation, to each next
+    token's logit through mlp_fc2 and lm_head (writes: one number per label)."""
+    colors = _letter_colors(labels, vowels)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9.5, 6.2))
+    xs = range(len(labels))
+    top.bar(xs, reads, color=colors)
+    top.set_ylabel('mean activation')
+    top.set_title(f'What unit {unit} reads: its mean activation when the current token is ...')
+    bottom.bar(xs, writes, color=colors)
+    bottom.axhline(0, color='black', linewidth=0.8)
+    bottom.set_ylabel('logit change per unit')
+    bottom.set_title(f'What unit {unit} writes: how it moves the logit of each next token')
+    for ax in (top, bottom):
+        ax.set_xticks(list(xs), labels, fontsize=9, family='monospace')
+        for tick, color in zip(ax.get_xticklabels(), colors):
+            tick.set_color(color)
+        ax.set_xlim(-0.7, len(labels) - 0.3)
+    fig.text(0.99, 0.005, 'pink: vowels    indigo: consonants    dark: BOS', ha='right', va='bottom',
+             fontsize=9.5, color='#334155')
+    fig.tight_layout(rect=(0, 0.02, 1, 1))
     return fig

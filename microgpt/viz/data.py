@@ -12,17 +12,18 @@ import matplotlib.pyplot as plt
 from matplotlib.colors import LogNorm, to_rgb
 from matplotlib.patches import FancyBboxPatch
 
+from ..data import Tokenizer
 from ..explore import framed_tokens
 from .common import SLATE, ma_label, smoothed, token_label
 
-# ----------------------------------------------------------------------------- token colours
+# ----------------------------------------------------------------------------- token colors
 
 BOS_TEXT = 'white'
 
 
 def token_color(tokenizer, token_id):
-    """One colour per token id, shared by every figure and widget of the chapter:
-    a light tint that walks around the colour wheel as the id goes from 'a' to 'z'
+    """One color per token id, shared by every figure and widget of the chapter:
+    a light tint that walks around the color wheel as the id goes from 'a' to 'z'
     (black text stays readable on all of them); BOS is dark slate."""
     if token_id == tokenizer.BOS:
         return SLATE
@@ -44,13 +45,13 @@ def _hex(color):
 # ----------------------------------------------------------------------------- the dataset
 
 def length_histogram(docs, block_size, ax=None):
-    """How long the names are, in letters, coloured by how much of each name fits in a
+    """How long the names are, in letters, colored by how much of each name fits in a
     context of block_size positions once it is framed as [BOS] + letters + [BOS]."""
     lengths = Counter(len(d) for d in docs)
     n = len(docs)
     if ax is None:
         fig, ax = plt.subplots(figsize=(9, 4.2))
-    groups = [  # (test on the length, colour, legend text)
+    groups = [  # (test on the length, color, legend text)
         (lambda L: L <= block_size - 1, '#16a34a', f'fits whole, end included (<= {block_size - 1} letters)'),
         (lambda L: L == block_size, '#f59e0b', f'every letter, but not the end ({block_size} letters)'),
         (lambda L: L > block_size, '#dc2626', f'cut off: letters after the {block_size}th never predicted'),
@@ -73,8 +74,10 @@ def length_histogram(docs, block_size, ax=None):
     return ax.figure
 
 
-def letter_frequencies(docs, tokenizer, ax=None):
-    """Bar chart: how often each character occurs in the whole dataset, in token-id order."""
+def letter_frequencies(docs, tokenizer=None, ax=None):
+    """Bar chart: how often each character occurs in the whole dataset, in token-id order
+    (the ids of tokenizer, by default the tokenizer of docs)."""
+    tokenizer = Tokenizer(docs) if tokenizer is None else tokenizer
     counts = Counter(''.join(docs))
     total = sum(counts.values())
     if ax is None:
@@ -93,32 +96,10 @@ def letter_frequencies(docs, tokenizer, ax=None):
     return ax.figure
 
 
-# ----------------------------------------------------------------------------- training pairs
-
-def training_pairs(tokenizer, doc, block_size):
-    """Print the (input -> target) pairs one document yields in training: at position p the
-    model has seen tokens[0..p] and must predict tokens[p + 1]. Pairs past block_size are
-    listed as cut (the training loop never computes them)."""
-    tokens = tokenizer.frame(doc)
-    name = tokenizer.token_str
-    width = max(len('context (tokens seen so far)'), len(' '.join(name(t) for t in tokens[:-1])))
-    print(f'{doc!r} framed: {tokens}')
-    print(f"{'pos':>3}  {'input':>10}  ->  {'target':<10}  {'context (tokens seen so far)':<{width}}")
-    for p in range(len(tokens) - 1):
-        x, y = tokens[p], tokens[p + 1]
-        context = ' '.join(name(t) for t in tokens[:p + 1])
-        note = ''
-        if p >= block_size:
-            note = 'cut: past block_size'
-        elif y == tokenizer.BOS:
-            note = 'the end: predict "stop"'
-        print(f"{p:>3}  {name(x):>5} ({x:>2})  ->  {name(y):<5} ({y:>2})  {context:<{width}}  {note}".rstrip())
-
-
 # ----------------------------------------------------------------------------- token strips
 
 def _draw_strip(ax, tokenizer, tokens, y, box=0.9, fontsize=13):
-    """One row of coloured boxes: the character on top, its id underneath."""
+    """One row of colored boxes: the character on top, its id underneath."""
     for x, t in enumerate(tokens):
         ax.add_patch(FancyBboxPatch((x + (1 - box) / 2, y - box / 2), box, box,
                                     boxstyle='round,pad=0,rounding_size=0.12',
@@ -132,7 +113,7 @@ def _draw_strip(ax, tokenizer, tokens, y, box=0.9, fontsize=13):
 
 def token_strips(tokenizer, names, title='Names as the model reads them: [BOS] + characters + [BOS]'):
     """Small multiples (the static twin of the token widget): each name as its strip of
-    coloured tokens, character on top and token id underneath."""
+    colored tokens, character on top and token id underneath."""
     framed = [tokenizer.frame(n) for n in names]
     width = max(len(f) for f in framed)
     fig, ax = plt.subplots(figsize=(1.6 + 0.62 * width, 0.2 + 0.66 * len(names)))
@@ -191,7 +172,7 @@ def token_widget(tokenizer, value='microgpt'):
 # ----------------------------------------------------------------------------- bigrams
 
 def bigram_heatmap(counts, tokenizer, annotate=True):
-    """The 27 x 27 bigram counts: row = current token, column = next token, colour on a
+    """The 27 x 27 bigram counts: row = current token, column = next token, color on a
     log scale (counts span four orders of magnitude); pairs never seen are left white."""
     import numpy as np
     m = np.array(counts, dtype=float)
@@ -239,6 +220,10 @@ def loss_yardsticks(losses, vocab_size, bigram, window=50):
                 label=ma_label(window))
     ax.axhline(uniform, color='#dc2626', linestyle='--', linewidth=1.5)
     ax.axhline(bigram, color='#16a34a', linestyle='--', linewidth=1.5)
+    if len(losses) >= window:  # the fall the moving average cannot show: it starts at step `window`
+        first = float(np.mean(losses[:window]))
+        ax.plot([1, window], [first, first], color='#f59e0b', linewidth=3, solid_capstyle='butt',
+                label=f'mean of steps 1 to {window}: {first:.2f}')
     label_box = dict(facecolor='white', edgecolor='none', alpha=0.85, pad=1.5)
     ax.text(len(losses) * 0.015, uniform + 0.04, f'uniform guess: ln {vocab_size} = {uniform:.4f}',
             ha='left', va='bottom', color='#dc2626', fontsize=10, bbox=label_box)
