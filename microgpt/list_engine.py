@@ -8,7 +8,7 @@ microgpt.sample, only how it is computed, and it prints the very same numbers.
 Bit for bit the scalar engine's. Every float operation is the one a Value performs, in the
 Value's order:
 
-- Forward: each sum adds left to right from 0, as sum() over Values does (`dot`); a
+- Forward: each sum adds left to right, as sum() over Values does (`kernel`, `dot`); a
   division is a multiplication by `x ** -1`, as in Value.__truediv__; exp, log and powers
   are Python's own (`math.exp`, `**`), never a rewrite such as x * x for x ** 2.
 - Backward: the scalar engine gives every node the sum of (local gradient * parent's
@@ -23,7 +23,7 @@ Value's order:
   target's row last: the search reaches it first, through the loss). tests/test_list_engine.py
   checks every gradient for equality with the scalar engine's; the one liberty taken is the
   sign of a zero (a ReLU that is off passes 0.0 where the Value passes 0.0 * g, perhaps
-  -0.0), which no later number can tell apart.
+  -0.0; a sum starts from its first term, not from 0 + it), which no later number can tell apart.
 
 Like the scalar engine, training runs the document one position at a time with a KV
 cache; backward walks the positions from the last to the first, and gradients of a key or

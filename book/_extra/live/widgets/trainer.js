@@ -217,7 +217,10 @@
       downloadData.textContent = "Download the data (" + (d.name || "") + ")";
       var steps = s.settings.filter(function (r) { return r.name === "num_steps"; })[0].value;
       train.textContent = "Train " + fmt(steps) + " steps";
-      if (!running) syncButtons();
+      if (!running) {
+        syncButtons();
+        if (!loss.xs.length && numSteps !== steps) { numSteps = steps; drawCurve(); }  // the empty chart's scale
+      }
     }
 
     /* The package's answer for the data and settings in use. Answers come back in order, but a
@@ -409,7 +412,8 @@
       var f = openModel.input.files[0];
       if (!f) return;
       f.text().then(function (text) {
-        return w.call("checkpoint", { data: data, checkpoint: { name: f.name, text: text }, settings: settingsNow() });
+        // as --load FILE --steps 0 samples: with the model's own seed, temperature and samples
+        return w.call("checkpoint", { data: data, checkpoint: { name: f.name, text: text }, settings: null });
       }).then(function (r) {
         fillSettings(r.settings);
         setModel(r.model);
