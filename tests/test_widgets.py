@@ -27,7 +27,8 @@ def notebook_divs():
         if path.suffix == '.md':
             texts = [path.read_text()]
         else:
-            texts = [''.join(c['source']) for c in json.loads(path.read_text())['cells'] if c['cell_type'] == 'markdown']
+            cells = json.loads(path.read_text())['cells']
+            texts = [''.join(c['source']) for c in cells if c['cell_type'] == 'markdown']
         for text in texts:
             for tag in DIV_TAG.findall(text):
                 if 'mg-live' in tag:

@@ -33,7 +33,6 @@ import time
 import zlib
 from pathlib import Path
 
-import pytest
 from browser_support import REPO, MainThreadTrace, note
 
 from microgpt import explore, load_checkpoint, playground
@@ -181,8 +180,8 @@ def test_greek_names_train_in_the_page_to_the_command_lines_lines(open_page, bro
     assert status(root).startswith("trained_book.json was trained on the characters 'abcdefghijklmnopqrstuvwxyz', "
                                    "but this data has 'άέήίαβγδ")
     assert root.get_attribute("data-model") == "cli-model.json"
-    bad = {"empty.txt": b"", "one line.txt": "μόνο ένα όνομα\n".encode(), "latin1.txt": "zoë\nbjörn\n".encode("latin-1"),
-           "huge.txt": b"ab\n" * (playground.MAX_DATA_BYTES // 3 + 1)}
+    bad = {"empty.txt": b"", "one line.txt": "μόνο ένα όνομα\n".encode(),
+           "latin1.txt": "zoë\nbjörn\n".encode("latin-1"), "huge.txt": b"ab\n" * (playground.MAX_DATA_BYTES // 3 + 1)}
     for name, raw in bad.items():
         (tmp_path / name).write_bytes(raw)
         root.locator(".mg-trainer-data input[type=file]").set_input_files(str(tmp_path / name))
