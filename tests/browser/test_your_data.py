@@ -29,7 +29,6 @@ import os
 import shlex
 import subprocess
 import sys
-import time
 import zlib
 from pathlib import Path
 
@@ -264,21 +263,22 @@ def test_the_book_preset_trains_1000_steps_in_the_page_to_the_golden_file(open_p
     root.locator("button.mg-train").click()
     p.wait_live(root, "r => +r.dataset.steps >= 1")  # Python has started; from here the run is timed
     trace.start(p.page)
-    t = time.perf_counter()
+    first = int(root.get_attribute("data-steps"))
     p.wait_live(root, DONE, timeout=600_000)
-    seconds = time.perf_counter() - t
     trace.stop()
     assert root.get_attribute("data-state") == "done", status(root)
     assert log_lines(root) == golden  # all 1000 losses and the 20 names, line for line
     ms = float(root.get_attribute("data-ms-per-step"))
+    worker_ms = trace.cpu_ms("DedicatedWorker thread") / (1000 - first)  # the worker's CPU, the names sampled too
     wall, cpu = trace.worst()
     load = os.getloadavg()[0]
-    verdict = "within" if ms * 1000 / 1000 <= 10 else "OVER"
-    note(f"your data: the book preset, 1000 steps in the page: {root.get_attribute('data-seconds')} s "
-         f"({ms:.1f} ms per step, {verdict} the 10 s budget; load average {load:.1f} on {os.cpu_count()} CPUs); "
-         f"main thread's longest task {wall:.0f} ms wall, {cpu:.0f} ms CPU")
+    verdict = "within" if ms <= 10 else "OVER"
+    note(f"your data: the book preset, 1000 steps in the page: {root.get_attribute('data-seconds')} s, "
+         f"{ms:.1f} ms per step ({verdict} the 10 s budget; load average {load:.1f} on {os.cpu_count()} CPUs); "
+         f"the worker's CPU {worker_ms:.1f} ms per step; main thread's longest task {wall:.0f} ms wall, "
+         f"{cpu:.0f} ms CPU")
     assert cpu < LONG_TASK_MS, f"the main thread worked for {cpu:.0f} ms in one task while training"
-    assert seconds > 0
+    assert worker_ms > 0
     shot(p.page, root, screenshot_dir, "390-dark-after")
     assert root.bounding_box()["width"] <= 390
     # Stop: training ends between two batches, the log is the steps taken.

@@ -233,9 +233,16 @@
         return s;
       }, function (e) { if (n === asked) w.status(e.message, "error"); });
     }
+    /* The reader changed the run: a link made (or opened) before describes another run now. */
+    function forgetLink() {
+      if (live.fragment.get("trainer")) live.fragment.set("trainer", null);
+      linkLabel.hidden = true;
+      shareNote.textContent = "";
+    }
     var settingsTimer = null;
     Object.keys(boxes).forEach(function (name) {
       boxes[name].input.addEventListener("input", function () {
+        forgetLink();
         train.disabled = true;
         clearTimeout(settingsTimer);
         settingsTimer = setTimeout(refresh, 150);
@@ -272,11 +279,11 @@
         return;
       }
       f.arrayBuffer().then(function (buf) {
-        return tryData({ name: f.name, base64: toBase64(new Uint8Array(buf)) });
+        return tryData({ name: f.name, base64: toBase64(new Uint8Array(buf)) }, forgetLink);
       }).finally(function () { file.input.value = ""; });
     });
-    usePaste.addEventListener("click", function () { tryData({ name: "pasted.txt", text: paste.value }); });
-    useBook.addEventListener("click", function () { tryData(null); });
+    usePaste.addEventListener("click", function () { tryData({ name: "pasted.txt", text: paste.value }, forgetLink); });
+    useBook.addEventListener("click", function () { tryData(null, forgetLink); });
     downloadData.addEventListener("click", function () {
       if (!data) return;
       download(data.name, data.text !== undefined ? data.text : fromBase64(data.base64), "text/plain;charset=utf-8");
@@ -292,8 +299,8 @@
         ymin: 0, title: "training loss, one point per step"
       });
     }
-    function addLines(lines) {
-      log.textContent += (log.textContent ? "\n" : "") + lines.join("\n");
+    function addLines(lines) {  // a text node per batch: a long run's log is never rewritten whole
+      log.appendChild(document.createTextNode((log.firstChild ? "\n" : "") + lines.join("\n")));
       log.scrollTop = log.scrollHeight;
     }
     function lock(on) {  // while training, nothing the run depends on can change
