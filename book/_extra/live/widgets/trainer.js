@@ -192,6 +192,7 @@
     }
 
     function showState(s) {
+      if (s.error) { w.status(s.error, "error"); return; }  // data once accepted: not expected, but said
       current = s;
       s.settings.forEach(function (row) {
         var b = boxes[row.name];
