@@ -111,24 +111,31 @@ def _file_mode(path):
     return 0o666 & ~umask
 
 
-def save_checkpoint(path, model, tokenizer, step, losses=None, extra=None):
-    """Write model (either engine), its tokenizer and the training step reached to path,
-    atomically: if anything fails, a file already at path is left exactly as it was."""
-    path = check_save_path(path)
+def checkpoint_text(model, tokenizer, step, losses=None, extra=None, where='the checkpoint'):
+    """The checkpoint of model (either engine), its tokenizer and the training step reached,
+    as the JSON text save_checkpoint writes (the HTML book's page offers the same text for
+    download). where names the destination in an error message."""
     weights = model.weights()
     for name, rows in weights.items():
         if not all(math.isfinite(x) for row in rows for x in row):
-            raise CheckpointError(f"refusing to save to {path!r}: weight matrix {name} holds NaN or infinite "
+            raise CheckpointError(f"refusing to save {where}: weight matrix {name} holds NaN or infinite "
                                   "values (training diverged); lower the learning rate and train again.")
     ckpt = {'format': FORMAT, 'version': VERSION, 'config': model.config.to_dict(),
             'uchars': ''.join(tokenizer.uchars), 'step': step,
             'weights': weights, 'losses': list(losses) if losses is not None else None,
             'extra': extra or {}}
     try:
-        text = json.dumps(ckpt, allow_nan=False)  # everything is checked before the file is touched
+        return json.dumps(ckpt, allow_nan=False)  # everything is checked before a file is touched
     except (TypeError, ValueError) as e:
-        raise CheckpointError(f"cannot save to {path!r}: the checkpoint holds a value JSON cannot store ({e}); "
+        raise CheckpointError(f"cannot save {where}: the checkpoint holds a value JSON cannot store ({e}); "
                               "pass only numbers, strings, lists and dicts in extra and losses.") from None
+
+
+def save_checkpoint(path, model, tokenizer, step, losses=None, extra=None):
+    """Write model (either engine), its tokenizer and the training step reached to path,
+    atomically: if anything fails, a file already at path is left exactly as it was."""
+    path = check_save_path(path)
+    text = checkpoint_text(model, tokenizer, step, losses, extra, where=f"to {path!r}")
     try:
         _write_atomically(path, text)
     except OSError as e:
@@ -174,7 +181,7 @@ def load_checkpoint(path, config=None):
     must have been made with the same model shape."""
     try:
         with open(path, encoding='utf-8') as f:
-            ckpt = json.load(f)
+            text = f.read()
     except FileNotFoundError:
         raise CheckpointError(f"checkpoint not found: {path!r}. Check the path, "
                               "or save one first with save_checkpoint() or --save.") from None
@@ -184,7 +191,17 @@ def load_checkpoint(path, config=None):
     except OSError as e:  # e.g. PermissionError
         raise CheckpointError(f"cannot read the checkpoint {path!r}: {e.strerror}. "
                               "Check the file's permissions.") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+    except UnicodeDecodeError as e:
+        raise CheckpointError(f"checkpoint {path!r} is corrupt (not valid JSON: {e}); "
+                              "it may be truncated. Save it again.") from None
+    return read_checkpoint(text, path, config)
+
+
+def read_checkpoint(text, path='the checkpoint', config=None):
+    """load_checkpoint() of a checkpoint's JSON text (path: its name, for the messages)."""
+    try:
+        ckpt = json.loads(text)
+    except json.JSONDecodeError as e:
         raise CheckpointError(f"checkpoint {path!r} is corrupt (not valid JSON: {e}); "
                               "it may be truncated. Save it again.") from None
     except (ValueError, RecursionError) as e:  # an integer of over 4,300 digits; lists nested too deep

@@ -63,6 +63,21 @@ def sigterm_stops_like_ctrl_c():
         signal.signal(signal.SIGTERM, previous)
 
 
+INFERENCE = "\n--- inference (new, hallucinated names) ---"  # printed after training: two lines
+
+
+def header_lines(run):
+    """The three lines printed before training: the data, the vocabulary, the model's size."""
+    return [f"num docs: {len(run.docs)}",
+            f"vocab size: {run.tokenizer.vocab_size}",
+            f"num params: {num_params(run.config, run.tokenizer.vocab_size)}"]
+
+
+def sample_lines(names):
+    """The lines that show sampled names; a control character shows as \\x00, not raw."""
+    return [f"sample {i+1:2d}: {printable(name)}" for i, name in enumerate(names)]
+
+
 def run(config, data_path=NAMES_PATH, engine='scalar', out=print, save=None, load=None, num_steps=None):
     """The whole program: data, tokenizer, model, training, sampling. Returns the Run.
     load: a checkpoint whose weights replace the initial ones (then train num_steps more,
@@ -74,9 +89,8 @@ def run(config, data_path=NAMES_PATH, engine='scalar', out=print, save=None, loa
         run.use_weights(*load_checkpoint(load, config)[:2], source=load)
         num_steps = 0 if num_steps is None else num_steps
     num_steps = config.num_steps if num_steps is None else num_steps
-    out(f"num docs: {len(run.docs)}")
-    out(f"vocab size: {run.tokenizer.vocab_size}")
-    out(f"num params: {num_params(config, run.tokenizer.vocab_size)}")
+    for line in header_lines(run):
+        out(line)
     with ctrl_c_finishes_step(enabled=bool(save)) as interrupted:
         for info in run.training_steps(num_steps):
             out(str(info))
@@ -86,9 +100,9 @@ def run(config, data_path=NAMES_PATH, engine='scalar', out=print, save=None, loa
         save_checkpoint(save, run.model, run.tokenizer, step=len(run.losses), losses=run.losses)
     if interrupted:  # keep what was learned: the weights after the last completed step
         raise Stopped(interrupted[0], f"saved step {len(run.losses)} to {save}")
-    out("\n--- inference (new, hallucinated names) ---")
-    for i, name in enumerate(run.sample()):
-        out(f"sample {i+1:2d}: {printable(name)}")  # a control character shows as \x00, not raw
+    out(INFERENCE)
+    for line in sample_lines(run.sample()):
+        out(line)
     return run
 
 
@@ -131,6 +145,34 @@ def parse_args(argv=None):
     p.add_argument('--load', metavar='PATH', help="start from a checkpoint's weights and configuration; "
                    "trains only if --steps is given, then samples")
     return p.parse_args(argv)
+
+
+# The flag of every Config field a command line can set (the others keep the preset's value).
+FLAGS = {'num_steps': '--steps', 'seed': '--seed', 'learning_rate': '--lr', 'n_layer': '--n-layer',
+         'n_embd': '--n-embd', 'n_head': '--n-head', 'block_size': '--block-size', 'activation': '--activation',
+         'temperature': '--temperature', 'num_samples': '--samples'}
+
+
+def command_args(config, data=None, engine='list', load=None, base=None):
+    """The arguments of `python -m microgpt` that run config: a flag for every field that
+    differs from base (default: the book preset; with load, the checkpoint's configuration,
+    which --load starts from), in FLAGS's order. data: the data file's name (None: the
+    built-in names). A field no flag can set must equal base's."""
+    base = base if base is not None else PRESETS['book']
+    args = ['--engine', engine] if engine != 'scalar' else []
+    if data is not None:
+        args += ['--data', data]
+    if load is not None:
+        args += ['--load', load]
+    fixed = [k for k, v in config.to_dict().items() if k not in FLAGS and v != getattr(base, k)]
+    if fixed:
+        raise ConfigError(f"no command-line flag sets {', '.join(fixed)}; only {', '.join(sorted(FLAGS))} can differ "
+                          "from the preset.")
+    for field, flag in FLAGS.items():
+        value = getattr(config, field)
+        if value != getattr(base, field):
+            args += [flag, repr(value) if isinstance(value, float) else str(value)]
+    return args
 
 
 def print_warning(message, category, filename, lineno, file=None, line=None):

@@ -7,12 +7,14 @@ the reader's browser). The chapters' matplotlib figures draw from the same funct
 so a figure in a chapter and the widget beside it show the same numbers.
 """
 
+import hashlib
 import math
 import os
 import random
 
+from . import list_engine
 from .autograd import Value, graph_building
-from .checkpoint import load_checkpoint
+from .checkpoint import load_checkpoint, read_checkpoint
 from .contract import run_sequence
 from .data import Tokenizer, load_docs
 from .errors import InputError, MicroGPTError, quoted, shortened
@@ -134,6 +136,31 @@ def book_model(which='trained'):
         else:
             _cache[which] = prepare('book').model
     return _cache[which]
+
+
+def readers_model(checkpoint):
+    """The model of a checkpoint's JSON text (the reader's own, trained in the page or saved by
+    --save) on the list engine (the scalar engine's numbers, faster), and its tokenizer; the
+    last two are kept, so that a widget that sends the same text again does not parse it again."""
+    if not isinstance(checkpoint, str):
+        raise InputError("checkpoint must be the text of a checkpoint (a .json file saved by the page or by --save).")
+    key = ('checkpoint', hashlib.sha256(checkpoint.encode('utf-8', 'surrogatepass')).hexdigest())
+    if key not in _cache:
+        model, tokenizer, _ = read_checkpoint(checkpoint, 'your model')
+        for old in [k for k in _cache if isinstance(k, tuple)][:-1]:  # keep the newest one besides this
+            del _cache[old]
+        _cache[key] = list_engine.GPT.from_scalar(model), tokenizer
+    return _cache[key]
+
+
+def chosen_model(checkpoint=None):
+    """(model, tokenizer, sampler, read_name) of the book's trained model (checkpoint None)
+    or of the reader's checkpoint: a name typed for the book's model is read by
+    normalize_name (its names are lower-case); for the reader's, only stripped."""
+    if checkpoint is None:
+        return book_model('trained'), book_tokenizer(), sample, normalize_name
+    model, tokenizer = readers_model(checkpoint)
+    return model, tokenizer, list_engine.sample, str.strip
 
 
 # ----------------------------------------------------------------------------- ch. 3: softmax
@@ -423,16 +450,17 @@ def sample_names(model, tokenizer, temperature, n=8, seed=None, draw=sample):
     return [draw(model, tokenizer, rng, temperature) for _ in range(n)]
 
 
-def temperature_state(temperature=0.5, n_names=8):
+def temperature_state(temperature=0.5, n_names=8, checkpoint=None):
     """Chapter 6's temperature slider: the trained model's distribution of the first
-    letter (after BOS) at this temperature, its entropy, and n_names sampled names."""
-    tokenizer, gpt = book_tokenizer(), book_model('trained')
+    letter (after BOS) at this temperature, its entropy, and n_names sampled names.
+    checkpoint: None for the book's model, or the text of the reader's (see chosen_model)."""
+    gpt, tokenizer, draw, _ = chosen_model(checkpoint)
     temperature = float(temperature)
     ps = next_token_probs(gpt, tokenizer, temperature)
     H = entropy(ps)
     return {'temperature': temperature, 'labels': token_labels(tokenizer), 'probs': ps,
             'entropy': H, 'perplexity': math.exp(H), 'top': max(range(len(ps)), key=ps.__getitem__),
-            'names': sample_names(gpt, tokenizer, temperature, n_names)}
+            'names': sample_names(gpt, tokenizer, temperature, n_names, draw=draw)}
 
 
 @graph_building()  # pure efficiency, as in sample()
@@ -450,12 +478,13 @@ def score(model, tokenizer, name):
     return (1 / n) * total(r[-1] for r in rows), rows
 
 
-def score_state(name='andrej'):
+def score_state(name='andrej', checkpoint=None):
     """Chapter 6's 'how likely is this name': -log p of every letter (and the closing
     BOS) under the trained model, their mean, and the uniform guess ln(vocab_size).
-    The name is read by normalize_name, as chapter 4's attention widget reads it."""
-    tokenizer, gpt = book_tokenizer(), book_model('trained')
-    name = normalize_name(name)
+    The name is read by normalize_name, as chapter 4's attention widget reads it.
+    checkpoint: None for the book's model, or the text of the reader's (see chosen_model)."""
+    gpt, tokenizer, _, read_name = chosen_model(checkpoint)
+    name = read_name(name)
     out = {'name': shortened(name), 'uniform': math.log(tokenizer.vocab_size), 'error': None, 'rows': [], 'mean': None}
     try:
         mean, rows = score(gpt, tokenizer, name)

@@ -8,7 +8,7 @@ microgpt.sample, only how it is computed, and it prints the very same numbers.
 Bit for bit the scalar engine's. Every float operation is the one a Value performs, in the
 Value's order:
 
-- Forward: each sum adds left to right from 0, as sum() over Values does (`dot`); a
+- Forward: each sum adds left to right, as sum() over Values does (`kernel`, `dot`); a
   division is a multiplication by `x ** -1`, as in Value.__truediv__; exp, log and powers
   are Python's own (`math.exp`, `**`), never a rewrite such as x * x for x ** 2.
 - Backward: the scalar engine gives every node the sum of (local gradient * parent's
@@ -23,7 +23,7 @@ Value's order:
   target's row last: the search reaches it first, through the loss). tests/test_list_engine.py
   checks every gradient for equality with the scalar engine's; the one liberty taken is the
   sign of a zero (a ReLU that is off passes 0.0 where the Value passes 0.0 * g, perhaps
-  -0.0), which no later number can tell apart.
+  -0.0; a sum starts from its first term, not from 0 + it), which no later number can tell apart.
 
 Like the scalar engine, training runs the document one position at a time with a KV
 cache; backward walks the positions from the last to the first, and gradients of a key or
@@ -35,9 +35,7 @@ of rows, (out, in), as in the scalar engine, and `linear(x, w)` is w times x.
 
 import math
 import random
-import sys
-from itertools import chain
-from operator import add, mul
+from operator import add
 
 from .config import Config, check_temperature, check_vocab_size
 from .contract import (
@@ -55,26 +53,62 @@ from .contract import (
     vocab_size_of,
 )
 
+# ----------------------------------------------------------------------------- sums, written out
+#
+# Every sum of products here is added left to right, as the scalar engine's sum() over Values
+# adds. The fastest way Python has to do that is an expression written out in full,
+# r[0] * x0 + r[1] * x1 + ... + r[n-1] * x_n-1: Python (3.11+) runs it with its specialized
+# float operations, about 1.3x (CPython 3.11) to 3x (the book's Pyodide) faster than
+# sum(map(mul, r, x)) (which, since Python 3.12, must also avoid sum()'s compensated float
+# path). So for each length n the engine writes such a function once (kernel) and calls it.
+# The first product is not added to a 0 first, which can change only the sign of a zero sum.
 
-class _LeftToRight(float):
-    """0.0 as a start value that sum() does not recognise as a float. Since Python 3.12,
-    sum() adds floats with compensation (more accurate, but not the plain left-to-right
-    additions the scalar engine's Values make; Pyodide runs 3.12+). A start that is not
-    exactly a float skips that path: every item is added with a plain +."""
+CHUNK = 32  # terms per expression (a longer one is continued in the next statement: s = s + ...)
+_kernels = {}
 
 
-ZERO = 0 if sys.version_info < (3, 12) else _LeftToRight(0.0)  # before 3.12, sum() adds plainly
+def kernel(n):
+    """dots(x, rows) for vectors of length n: [r[0]*x[0] + r[1]*x[1] + ... + r[n-1]*x[n-1] for r in
+    rows], each sum added left to right (written out once per n; see above)."""
+    if n not in _kernels:
+        _kernels[n] = _write_kernel(n)
+    return _kernels[n]
+
+
+def _write_kernel(n):
+    if n == 0:
+        return lambda x, rows: [0.0 for _ in rows]
+    chunks = [range(i, min(i + CHUNK, n)) for i in range(0, n, CHUNK)]
+    terms = [' + '.join(f'r[{i}] * x{i}' for i in chunk) for chunk in chunks]
+    lines = ['def dots(x, rows):',
+             f'    {", ".join(f"x{i}" for i in range(n))}, = x']
+    if len(chunks) == 1:
+        lines.append(f'    return [{terms[0]} for r in rows]')
+    else:
+        lines += ['    out = []', '    for r in rows:', f'        s = {terms[0]}']
+        lines += [f'        s = s + {t}' for t in terms[1:]]
+        lines += ['        out.append(s)', '    return out']
+    namespace = {}
+    exec(compile('\n'.join(lines) + '\n', f'<list_engine kernel {n}>', 'exec'), namespace)
+    return namespace['dots']
 
 
 def dot(a, b):
-    """a[0]*b[0] + a[1]*b[1] + ..., added left to right from 0, as the scalar engine's sum().
-    The hot loops below write it out, sum(map(mul, a, b), ZERO), to save a call."""
-    return sum(map(mul, a, b), ZERO)
+    """a[0]*b[0] + a[1]*b[1] + ..., added left to right, as the scalar engine's sum()."""
+    return kernel(len(a))(b, [a])[0]
+
+
+def sum_of(xs):
+    """xs[0] + xs[1] + ..., added left to right (a plain sum; sum() of floats compensates since 3.12)."""
+    acc = 0.0
+    for x in xs:
+        acc += x
+    return acc
 
 
 def linear(x, w):
     """Matrix times vector: output o is the dot product of row w[o] with x."""
-    return [sum(map(mul, row, x), ZERO) for row in w]
+    return kernel(len(x))(x, w)
 
 
 def columns(rows):
@@ -84,7 +118,7 @@ def columns(rows):
 
 def rmsnorm(x):
     """x * s with s = (mean(x^2) + 1e-5)^-1/2. Returns (y, s, base = mean(x^2) + 1e-5)."""
-    base = sum(map(mul, x, x), ZERO) * len(x) ** -1 + 1e-5   # sum / len, as Value: sum * len**-1
+    base = dot(x, x) * len(x) ** -1 + 1e-5                   # sum / len, as Value: sum * len**-1
     scale = base ** -0.5
     return [xi * scale for xi in x], scale, base
 
@@ -106,7 +140,7 @@ def softmax(logits):
     """Scores -> probabilities. Returns (probs, exps, total ** -1, total)."""
     max_val = max(logits)
     exps = [math.exp(val - max_val) for val in logits]
-    total = sum(exps, ZERO)
+    total = sum_of(exps)
     inv_total = total ** -1                                   # e / total is e * total**-1
     return [e * inv_total for e in exps], exps, inv_total, total
 
@@ -192,6 +226,7 @@ class GPT:
         p, n_head, head_dim, relu2 = self.state_dict, self.n_head, self.head_dim, self.relu2
         inv_sqrt_d = (head_dim ** 0.5) ** -1                 # / sqrt(d), as Value: * sqrt(d)**-1
         spans = [(h * head_dim, (h + 1) * head_dim) for h in range(n_head)]
+        dots_d = kernel(head_dim)
         x0 = [t + q for t, q in zip(p['wte'][token_id], p['wpe'][pos_id])]
         x, scale0, base0 = rmsnorm(x0)
         record(embedding=x)
@@ -207,10 +242,10 @@ class GPT:
             x_attn, heads = [], []
             for h, (hs, he) in enumerate(spans):
                 q_h = q[hs:he]
-                attn_logits = [sum(map(mul, q_h, kt[h]), ZERO) * inv_sqrt_d for kt in keys[li]]
+                attn_logits = [s * inv_sqrt_d for s in dots_d(q_h, [kt[h] for kt in keys[li]])]
                 attn, exps, inv_total, total = softmax(attn_logits)
                 v_cols = zip(*[vt[h] for vt in values[li]])     # dimension j of every value
-                x_attn += [sum(map(mul, attn, col), ZERO) for col in v_cols]
+                x_attn += kernel(len(attn))(attn, v_cols)
                 heads.append((q_h, attn, exps, inv_total, total))
                 record(li, h, attn_weights=attn)
             x = list(map(add, linear(x_attn, wo), x_in))       # residual
@@ -262,7 +297,7 @@ class GPT:
             losses.append(math.log(prob) * -1)                 # -log p, as Value: log * -1
             saved.update(exps=exps, inv_total=inv_total, total=total, prob=prob)
             positions.append(saved)
-        loss = sum(losses, ZERO) * (1 / n)                       # (1/n) * sum(losses)
+        loss = sum_of(losses) * (1 / n)                          # (1/n) * sum(losses)
         return loss, {'positions': positions, 'keys': keys, 'values': values, 'layers': layers}
 
     def backward(self, cache):
@@ -278,6 +313,7 @@ class GPT:
         qkv_cols = [[columns([rows[r] for r in order]) for order in self.qkv_orders]
                     for rows in (wq + wk + wv for wq, wk, wv, *_ in layers)]
         lm_head = p['lm_head']
+        dots_d, dots_e, dots_3e, dots_4e = kernel(head_dim), kernel(e), kernel(3 * e), kernel(4 * e)
         # per layer and head, by position: the attention output's gradient and the scores' (d/d(q.k))
         d_outs = [[[None] * n for _ in spans] for _ in layers]
         d_dots = [[[None] * n for _ in spans] for _ in layers]
@@ -299,7 +335,7 @@ class GPT:
             uses_lm_head.append((s['x'], dlogits))
             order = [o for o in reversed(vocab) if o != target] + [target]
             d_ordered = [dlogits[o] for o in order]
-            dx = [sum(map(mul, col, d_ordered), ZERO) for col in zip(*[lm_head[o] for o in order])]
+            dx = kernel(len(order))(d_ordered, list(zip(*[lm_head[o] for o in order])))
 
             for li in reversed(range(n_layer)):
                 x_in, xn, scale1, base1, heads, x_attn, x_mid, xn2, scale2, base2, hidden, relu, act = s['layers'][li]
@@ -307,19 +343,19 @@ class GPT:
                 # 2) MLP backward: x = fc2(act(fc1(rmsnorm(x_mid)))) + x_mid
                 uses_fc2.append((act, dx))
                 dx_rev = dx[::-1]
-                dact = [sum(map(mul, col, dx_rev), ZERO) for col in fc2_cols[li]]
+                dact = dots_e(dx_rev, fc2_cols[li])
                 if relu2:   # act = relu ** 2: d/drelu = 2 * relu (Value: 2 * relu ** 1)
                     dhidden = [(2 * r) * g if h > 0 else 0.0 for h, r, g in zip(hidden, relu, dact)]
                 else:
                     dhidden = [g if h > 0 else 0.0 for h, g in zip(hidden, dact)]
                 uses_fc1.append((xn2, dhidden))
                 dh_rev = dhidden[::-1]
-                dxn2 = [sum(map(mul, col, dh_rev), ZERO) for col in fc1_cols[li]]
+                dxn2 = dots_4e(dh_rev, fc1_cols[li])
                 dx_mid = rmsnorm_backward(dxn2, x_mid, scale2, base2, dresidual=dx)
                 # 1) attention backward: x_mid = wo(heads(q, K, V)) + x_in
                 uses_wo.append((x_attn, dx_mid))
                 dmid_rev = dx_mid[::-1]
-                dx_attn = [sum(map(mul, col, dmid_rev), ZERO) for col in wo_cols[li]]
+                dx_attn = dots_e(dmid_rev, wo_cols[li])
                 dq, dk, dv = [], [], []
                 later = range(n - 1, pos_id - 1, -1)               # the positions that attended to this one
                 for h, (hs, he) in enumerate(spans):
@@ -327,26 +363,26 @@ class GPT:
                     d_out = d_outs[li][h][pos_id] = dx_attn[hs:he]
                     d_out_rev = d_out[::-1]
                     # head_out_j = sum_t attn_t v_tj: attn_t gets sum_j v_tj d_out_j (j from the last)
-                    d_attn = [sum(map(mul, vt[h][::-1], d_out_rev), ZERO) for vt in values[li][:pos_id + 1]]
+                    d_attn = dots_d(d_out_rev, [vt[h][::-1] for vt in values[li][:pos_id + 1]])
                     # softmax: attn_t = exp_t * total**-1, total = sum_t exp_t
                     local = -1 * total_h ** -2
-                    d_total = sum([local * (ex * da) for ex, da in zip(exps_h, d_attn)][::-1], ZERO)
+                    d_total = sum_of([local * (ex * da) for ex, da in zip(exps_h, d_attn)][::-1])
                     dd = d_dots[li][h][pos_id] = [inv_sqrt_d * (ex * (inv_total_h * da + d_total))
                                                   for ex, da in zip(exps_h, d_attn)]
                     # score_t = (q . k_t) * d**-1/2: q adds up the keys from the last
                     dd_rev = dd[::-1]
-                    dq += [sum(map(mul, col, dd_rev), ZERO) for col in zip(*[kt[h] for kt in keys[li][pos_id::-1]])]
+                    dq += kernel(len(dd_rev))(dd_rev, list(zip(*[kt[h] for kt in keys[li][pos_id::-1]])))
                     # this position's key and value, complete now: every later query has added to them
                     dd_col = [d_dots[li][h][t][pos_id] for t in later]
-                    dk += [sum(map(mul, dd_col, col), ZERO)
-                           for col in zip(*[positions[t]['layers'][li][4][h][0] for t in later])]
+                    dots_later = kernel(len(dd_col))
+                    dk += dots_later(dd_col, list(zip(*[positions[t]['layers'][li][4][h][0] for t in later])))
                     a_col = [positions[t]['layers'][li][4][h][1][pos_id] for t in later]
-                    dv += [sum(map(mul, a_col, col), ZERO) for col in zip(*[d_outs[li][h][t] for t in later])]
+                    dv += dots_later(a_col, list(zip(*[d_outs[li][h][t] for t in later])))
                 # q, k, v = wq xn, wk xn, wv xn; their input adds the rows in qkv_order
                 dqkv = dq + dk + dv
                 uses_qkv.append((xn, dqkv))
                 dy = [dqkv[r] for r in self.qkv_orders[pos_id > 0]]
-                dxn = [sum(map(mul, col, dy), ZERO) for col in qkv_cols[li][pos_id > 0]]
+                dxn = dots_3e(dy, qkv_cols[li][pos_id > 0])
                 dx = rmsnorm_backward(dxn, x_in, scale1, base1, dresidual=dx_mid)
 
             dx0 = rmsnorm_backward(dx, s['x0'], s['scale0'], s['base0'])
@@ -378,21 +414,21 @@ class GPT:
 def weight_grad(uses):
     """dL/dW of a linear layer from its (input x, output gradient dy) at every position, the
     last position first: dW[o][i] = sum_t x_t[i] * dy_t[o], added in that order."""
-    x_cols = columns([x for x, _ in uses])
-    return [[sum(map(mul, x_col, dy_col), ZERO) for x_col in x_cols] for dy_col in columns([dy for _, dy in uses])]
+    x_cols, dots = columns([x for x, _ in uses]), kernel(len(uses))
+    return [dots(dy_col, x_cols) for dy_col in columns([dy for _, dy in uses])]
 
 
 # ----------------------------------------------------------------------------- Adam and the training loop
 
 class Adam:
-    """Adam, one flat list per weight matrix: m (running mean of gradients) and v (of their
-    squares). params: the model's state_dict, {name: rows}, updated in place."""
+    """Adam, with m (running mean of gradients) and v (of their squares) shaped as the weights.
+    params: the model's state_dict, {name: rows}, updated in place."""
 
     def __init__(self, params, learning_rate=0.01, beta1=0.85, beta2=0.99, eps=1e-8):
         self.params = params
         self.learning_rate, self.beta1, self.beta2, self.eps = learning_rate, beta1, beta2, eps
-        self.m = {name: [0.0] * sum(map(len, w)) for name, w in params.items()}  # first moment
-        self.v = {name: [0.0] * sum(map(len, w)) for name, w in params.items()}  # second moment
+        self.m = {name: [[0.0] * len(row) for row in w] for name, w in params.items()}  # first moment
+        self.v = {name: [[0.0] * len(row) for row in w] for name, w in params.items()}  # second moment
 
     def step(self, grads, step, num_steps):
         """Update every weight in place from grads (0-based step), with the scalar Adam's
@@ -403,14 +439,13 @@ class Adam:
         bias1 = 1 - beta1 ** (step + 1)                     # bias correction: m and v start at 0
         bias2 = 1 - beta2 ** (step + 1)
         for name, w in self.params.items():
-            g = list(chain.from_iterable(grads[name]))
-            m = self.m[name] = [beta1 * mi + one_minus_beta1 * gi for mi, gi in zip(self.m[name], g)]
-            v = self.v[name] = [beta2 * vi + one_minus_beta2 * gi ** 2 for vi, gi in zip(self.v[name], g)]
-            flat = [wi - lr_t * (mi / bias1) / ((vi / bias2) ** 0.5 + eps)
-                    for wi, mi, vi in zip(chain.from_iterable(w), m, v)]
-            width = len(w[0])
-            for r, row in enumerate(w):
-                row[:] = flat[r * width:(r + 1) * width]
+            m_rows, v_rows = self.m[name], self.v[name]
+            for row, g, m, v in zip(w, grads[name], m_rows, v_rows):
+                for i in range(len(row)):  # a plain loop: Python's float operations, in place, no new lists
+                    gi = g[i]
+                    mi = m[i] = beta1 * m[i] + one_minus_beta1 * gi
+                    vi = v[i] = beta2 * v[i] + one_minus_beta2 * gi ** 2
+                    row[i] = row[i] - lr_t * (mi / bias1) / ((vi / bias2) ** 0.5 + eps)
         return lr_t
 
 

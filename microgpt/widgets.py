@@ -59,11 +59,19 @@ WIDGETS = {w.kind: w for w in [
                                                     'num_preview': 5}, stream=True),
     }, "ch. 5: train microgpt in the page"),
     Widget('temperature', {
-        'state': Call('explore.temperature_state', {'temperature': 0.5, 'n_names': 8}),
-    }, "ch. 6: the first letter's distribution and sampled names at a temperature"),
+        'state': Call('explore.temperature_state', {'temperature': 0.5, 'n_names': 8, 'checkpoint': None}),
+    }, "ch. 6: the first letter's distribution and sampled names at a temperature (the book's model or yours)"),
     Widget('score', {
-        'state': Call('explore.score_state', {'name': 'andrej'}),
-    }, "ch. 6: how likely the model finds a name, letter by letter"),
+        'state': Call('explore.score_state', {'name': 'andrej', 'checkpoint': None}),
+    }, "ch. 6: how likely the model finds a name, letter by letter (the book's model or yours)"),
+    Widget('trainer', {
+        'state': Call('playground.trainer_state', {'data': None, 'settings': None}),
+        'train': Call('playground.training_run', {'data': None, 'settings': None, 'preview_every': 100,
+                                           'num_preview': 5}, stream=True),
+        'checkpoint': Call('playground.open_checkpoint', {'data': None, 'checkpoint': None, 'settings': None}),
+        'share': Call('playground.run_file', {'data': None, 'settings': None}),
+        'restore': Call('playground.open_run', {'text': None, 'source': 'the link'}),
+    }, "your data: train microgpt on any list, share the run, take the model"),
 ]}
 
 

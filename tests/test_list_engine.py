@@ -146,20 +146,34 @@ def test_qkv_order_covers_every_row_once():
     assert list_engine.qkv_order(4, 2, False)[:6] == [11, 10, 7, 6, 3, 2]  # later: k rows, then q rows
 
 
+def plain(xs):
+    acc = 0
+    for x in xs:
+        acc = acc + x
+    return acc
+
+
 def test_dot_adds_left_to_right_on_this_python():
     # 1e16 + 1.0 rounds back to 1e16; a compensated sum (sum() of floats since Python 3.12) gives 1.0
     assert list_engine.dot([1e16, 1.0, -1e16], [1.0, 1.0, 1.0]) == 0.0
-    assert list_engine.dot([], []) == 0
+    assert list_engine.sum_of([1e16, 1.0, -1e16]) == 0.0
+    assert list_engine.dot([], []) == 0 and list_engine.sum_of([]) == 0
     assert type(list_engine.dot([2.0], [3.0])) is float and list_engine.dot([2.0], [3.0]) == 6.0
-    # the start value that Python 3.12+ uses adds plainly on every Python (Pyodide runs 3.12+)
-    rng = random.Random(0)
-    for _ in range(200):
-        a = [rng.gauss(0, 10 ** rng.randint(-3, 3)) for _ in range(17)]
-        plain = 0
-        for x in a:
-            plain = plain + x
-        assert sum(a, list_engine._LeftToRight(0.0)) == plain
-        assert type(sum(a, list_engine._LeftToRight(0.0))) is float
+
+
+@pytest.mark.parametrize('n', [1, 2, 4, 16, 31, 32, 33, 64, 100])
+def test_the_written_out_sums_add_left_to_right(n):
+    # every length the engine meets (head_dim, n_embd, 3 and 4 n_embd, positions), one chunk and several
+    rng = random.Random(n)
+    dots = list_engine.kernel(n)
+    assert list_engine.kernel(n) is dots  # written once per length
+    for _ in range(50):
+        x = [rng.gauss(0, 10 ** rng.randint(-3, 3)) for _ in range(n)]
+        rows = [[rng.gauss(0, 10 ** rng.randint(-3, 3)) for _ in range(n)] for _ in range(3)]
+        assert dots(x, rows) == [plain(r * xi for r, xi in zip(row, x)) for row in rows]
+        assert dots(x, iter(rows)) == dots(tuple(x), [tuple(r) for r in rows])  # any sequences
+        assert list_engine.sum_of(x) == plain(x)
+    assert list_engine.kernel(0)([], [[], []]) == [0.0, 0.0]
 
 
 # ------------------------------------------------------------------ training, inference, sampling

@@ -22,11 +22,15 @@ ALL_JS = {p.name: p.read_text() for p in sorted(LIVE.rglob('*.js'))}
 
 
 def notebook_divs():
-    for path in sorted((Path(REPO) / 'book').glob('*.ipynb')):
-        for cell in json.loads(path.read_text())['cells']:
-            if cell['cell_type'] != 'markdown':
-                continue
-            for tag in DIV_TAG.findall(''.join(cell['source'])):
+    """The live divs of the chapters' markdown cells and of the book's markdown pages."""
+    for path in sorted((Path(REPO) / 'book').glob('*.ipynb')) + sorted((Path(REPO) / 'book').glob('*.md')):
+        if path.suffix == '.md':
+            texts = [path.read_text()]
+        else:
+            cells = json.loads(path.read_text())['cells']
+            texts = [''.join(c['source']) for c in cells if c['cell_type'] == 'markdown']
+        for text in texts:
+            for tag in DIV_TAG.findall(text):
                 if 'mg-live' in tag:
                     yield path.name, parse_div(tag)
 

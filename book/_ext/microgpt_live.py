@@ -14,8 +14,9 @@ their default arguments, and whether a call streams. At build time this extensio
      library only) and embeds both, as HTML-safe JSON, inside the div: the widget opens
      instantly on its default state, with no Python in the browser yet, and in the page
      runtime.js hands the resolved calls to widgets/KIND.js;
-  2. adds the live assets (../live/live.css, render.js, runtime.js, widgets/KIND.js)
-     to the pages that have such a div, and to no other page;
+  2. adds the live assets (../live/live.css, render.js, runtime.js, widgets/KIND.js, and
+     widgets/KIND.css if the widget has one) to the pages that have such a div, and to no
+     other page;
   3. copies the package's pure-Python files (package_files(): the core modules,
      explore, widgets, bridge and the list engine, not viz/ or the NumPy engine) and its data files into
      <html>/live/microgpt/, with a manifest.json that book/_extra/live/worker.js
@@ -151,6 +152,9 @@ def on_page_context(app, pagename, templatename, context, doctree):
     # Sphinx resolves these against _static/ (hence "../"); added in this handler,
     # they go on this page only. defer keeps them in order after the page is parsed.
     app.add_css_file("../live/live.css")
+    for kind in kinds:  # a widget's own styles, if it has any (widgets/KIND.css)
+        if (src / "widgets" / f"{kind}.css").is_file():
+            app.add_css_file(f"../live/widgets/{kind}.css")
     names = ["render.js", "runtime.js"] + [f"widgets/{k}.js" for k in kinds] + (["cells.js"] if cells else [])
     for name in names:
         app.add_js_file(f"../live/{name}", loading_method="defer")

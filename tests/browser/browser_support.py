@@ -322,6 +322,7 @@ class MainThreadTrace:
         self.browser = browser
         self.running = False
         self.tasks: list[tuple[float, float]] = []  # (wall ms, cpu ms)
+        self.events: list[dict] = []
 
     def start(self, page) -> None:
         self.browser.start_tracing(page=page, categories=["toplevel"])
@@ -332,13 +333,23 @@ class MainThreadTrace:
             return self.tasks
         self.running = False
         trace = json.loads(self.browser.stop_tracing())
-        events = trace["traceEvents"] if isinstance(trace, dict) else trace
+        events = self.events = trace["traceEvents"] if isinstance(trace, dict) else trace
         main = {(e["pid"], e["tid"]) for e in events
                 if e.get("ph") == "M" and e.get("name") == "thread_name" and e["args"].get("name") == "CrRendererMain"}
         self.tasks = [(e.get("dur", 0) / 1000, e.get("tdur", 0) / 1000) for e in events
                       if e.get("ph") == "X" and e.get("name") == "ThreadControllerImpl::RunTask"
                       and (e["pid"], e["tid"]) in main]
         return self.tasks
+
+    def cpu_ms(self, thread_name: str) -> float:
+        """The CPU time (ms) of every task of the threads named thread_name while tracing, e.g.
+        "DedicatedWorker thread": the Web Worker running Python. Unlike wall time, it barely
+        moves when other programs compete for the machine."""
+        threads = {(e["pid"], e["tid"]) for e in self.events
+                   if e.get("ph") == "M" and e.get("name") == "thread_name" and e["args"].get("name") == thread_name}
+        return sum(e.get("tdur", 0) / 1000 for e in self.events
+                   if e.get("ph") == "X" and e.get("name") == "ThreadControllerImpl::RunTask"
+                   and (e["pid"], e["tid"]) in threads)
 
     def worst(self) -> tuple[float, float]:
         """The longest task's wall time and the largest CPU time of a task, in ms."""

@@ -484,5 +484,97 @@
     return { label: label, select: select };
   };
 
+  /* ------------------------------------------------------------ state in the address
+   * A widget may keep its state in the fragment of the page's address, so that a link opens
+   * the page with the widget just so (a teacher sends one attention pattern to a class):
+   *   04_gpt.html#attention=name:olivia,model:trained,pos:3
+   *   06_inference.html#temperature=temperature:0.8&score=name:emma
+   * live.fragment.get(kind)       -> {key: "text", ...}, or null when the address has no state for kind
+   * live.fragment.set(kind, obj)  writes kind's part ({key: value}; null removes it), keeping the other
+   *                               widgets' parts; history.replaceState: no scroll, no new history entry
+   * live.fragment.watch(kind, fn) fn(state) when the reader changes the address's state for kind
+   * Keys and values are URI-encoded (a value may hold any character). A fragment that is no widget
+   * state (a section's anchor, "#1-the-data") is left alone until a widget writes its own. */
+  var PART = /^([a-z][a-z0-9_]*)=(.*)$/;
+
+  function fragmentParts() {
+    var parts = {};
+    location.hash.replace(/^#/, "").split("&").forEach(function (part) {
+      var m = PART.exec(part);
+      if (!m) return;
+      var obj = {};
+      m[2].split(",").forEach(function (pair) {
+        var i = pair.indexOf(":");
+        if (i <= 0) return;
+        try {
+          obj[decodeURIComponent(pair.slice(0, i))] = decodeURIComponent(pair.slice(i + 1));
+        } catch (e) { /* a malformed %-escape: that pair is ignored */ }
+      });
+      parts[m[1]] = obj;
+    });
+    return parts;
+  }
+
+  live.fragment = {
+    get: function (kind) {
+      var obj = fragmentParts()[kind];
+      return obj && Object.keys(obj).length ? obj : null;
+    },
+    set: function (kind, obj) {
+      var parts = fragmentParts();
+      if (obj) parts[kind] = obj; else delete parts[kind];
+      var text = Object.keys(parts).map(function (k) {
+        return k + "=" + Object.keys(parts[k]).map(function (key) {
+          return encodeURIComponent(key) + ":" + encodeURIComponent(String(parts[k][key]));
+        }).join(",");
+      }).join("&");
+      var url = location.pathname + location.search + (text ? "#" + text : "");
+      try { history.replaceState(history.state, "", url); } catch (e) { /* sandboxed page: no address */ }
+    },
+    watch: function (kind, fn) {
+      window.addEventListener("hashchange", function () {
+        var obj = live.fragment.get(kind);
+        if (obj) fn(obj);
+      });
+    }
+  };
+
+  /* The reader's own model (trained, or opened, on the "your data" page), kept in this browser
+     (localStorage, nothing is sent anywhere) for chapter 6's widgets, which offer it beside the
+     book's: live.yourModel.get() -> {text: the checkpoint's JSON, label} or null;
+     live.yourModel.set(model) -> true, or false when the browser will not keep it (storage
+     full or switched off: the page says so; the model can still be downloaded). */
+  var YOUR_MODEL = "microgpt-your-model";
+  live.yourModel = {
+    get: function () {
+      try {
+        var m = JSON.parse(localStorage.getItem(YOUR_MODEL) || "null");
+        return m && typeof m.text === "string" ? m : null;
+      } catch (e) { return null; }
+    },
+    set: function (model) {
+      try {
+        localStorage.setItem(YOUR_MODEL, JSON.stringify({ text: model.text, label: model.label }));
+        return true;
+      } catch (e) { return false; }
+    }
+  };
+
+  /* Chapter 6's choice between the book's model and the reader's own (live.yourModel): a
+     labelled drop-down, added to controls only when this browser keeps a model of the reader's.
+     -> {checkpoint(): null (the book's model) or the reader's checkpoint text, onChange(fn)} */
+  live.modelChoice = function (controls) {
+    var mine = live.yourModel.get();
+    var choice = { checkpoint: function () { return null; }, onChange: function () {} };
+    if (!mine) return choice;
+    var BOOK = "the book's model", YOURS = "your model (" + mine.label + ")";
+    var s = live.select("model", [BOOK, YOURS], BOOK, "which model");
+    s.label.classList.add("mg-model-choice");
+    controls.appendChild(s.label);
+    choice.checkpoint = function () { return s.select.value === YOURS ? mine.text : null; };
+    choice.onChange = function (fn) { s.select.addEventListener("change", fn); };
+    return choice;
+  };
+
   window.MicrogptLive = live;
 })();

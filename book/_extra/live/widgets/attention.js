@@ -1,7 +1,9 @@
 // Chapter 4: step through attention. Type a name, choose a model (the package lists them)
 // and move through the positions: what the KV cache holds, each head's attention weights
 // over it and the next-token distribution (the "state" call of microgpt/widgets.py, run
-// in the browser by Pyodide; moving the position slider only redraws).
+// in the browser by Pyodide; moving the position slider only redraws). The name, model and
+// position live in the page's address (#attention=name:olivia,model:trained,pos:3), so a
+// link opens one exact attention pattern.
 (function () {
   'use strict';
   const live = MicrogptLive;
@@ -25,6 +27,11 @@
     root.append(controls, heading, error, cache, attn, dist);
 
     let current = w.state;
+    let wantPos = null;  // a position from the address, applied once its name's state is drawn
+
+    function remember() {
+      live.fragment.set('attention', { name: name.value, model: model.select.value, pos: slider.value });
+    }
 
     function draw() {
       const s = current;
@@ -78,6 +85,11 @@
     function show(s) {
       current = s;
       error.textContent = s.error || '';
+      if (wantPos !== null && s.steps.length) {
+        slider.max = String(s.steps.length - 1);
+        slider.value = String(wantPos);
+        wantPos = null;
+      }
       draw();
     }
 
@@ -85,9 +97,19 @@
       w.ask('state', { name: name.value, model: model.select.value }, show,
             function (e) { show({ error: e.message, steps: [] }); });
     }
-    name.addEventListener('input', recompute);
-    model.select.addEventListener('change', recompute);
-    slider.addEventListener('input', draw);
+    name.addEventListener('input', function () { recompute(); remember(); });
+    model.select.addEventListener('change', function () { recompute(); remember(); });
+    slider.addEventListener('input', function () { draw(); remember(); });
+
+    function restore(saved) {
+      if (saved.name !== undefined) name.value = saved.name;
+      if (saved.model !== undefined && current.models.indexOf(saved.model) >= 0) model.select.value = saved.model;
+      wantPos = saved.pos !== undefined && isFinite(Number(saved.pos)) ? Number(saved.pos) : null;
+      if (name.value !== current.name || model.select.value !== current.model) recompute(); else show(current);
+    }
     show(w.state);
+    const saved = live.fragment.get('attention');
+    if (saved) { restore(saved); root.scrollIntoView(); }
+    live.fragment.watch('attention', restore);
   });
 })();

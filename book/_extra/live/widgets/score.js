@@ -1,7 +1,9 @@
 // Chapter 6: type a name, see how likely the trained model finds it, letter by letter
 // (-log p of each next letter, their mean and the uniform guess: the "state" call of
 // microgpt/widgets.py, run in the browser by Pyodide). The package reads the name as
-// chapter 4's attention widget does ('Emma' is 'emma').
+// chapter 4's attention widget does ('Emma' is 'emma'). The name lives in the page's
+// address (#score=name:emma). A reader who trained a model of their own
+// (book/your_data.md) may choose it instead of the book's.
 (function () {
   'use strict';
   const live = MicrogptLive;
@@ -11,12 +13,15 @@
     root.replaceChildren();
     const box = live.textInput('your name:', w.args('state').name, 'name to score');
     const input = box.input;
+    const controls = el('div', 'mg-live-controls');
+    controls.append(box.label);
+    const yours = live.modelChoice(controls);
     const summary = el('p', 'mg-summary');
     summary.setAttribute('aria-live', 'polite');
     const fig = el('div', 'mg-figure');
     const error = live.errorLine();
     const table = el('div', 'mg-table');
-    root.append(box.label, summary, fig, table, error);
+    root.append(controls, summary, fig, table, error);
 
     function show(s) {
       error.textContent = s.error || '';
@@ -39,9 +44,23 @@
         s.rows.map(function (r) { return [String(r.pos), r.input, r.target, r.p, r.nll]; })));
     }
 
+    function recompute() {
+      w.ask('state', { name: input.value, checkpoint: yours.checkpoint() }, show, function (e) { show({ error: e.message }); });
+    }
     input.addEventListener('input', function () {
-      w.ask('state', { name: input.value }, show, function (e) { show({ error: e.message }); });
+      recompute();
+      live.fragment.set('score', { name: input.value });
     });
+    yours.onChange(recompute);
     show(w.state);
+
+    function restore(saved) {
+      if (saved.name === undefined) return;
+      input.value = saved.name;
+      recompute();
+    }
+    const saved = live.fragment.get('score');
+    if (saved) { restore(saved); root.scrollIntoView(); }
+    live.fragment.watch('score', restore);
   });
 })();
