@@ -178,9 +178,11 @@ def plan(cells):
     runs them (running one would replace the reader's own function with the book's)."""
     available = {}     # name -> the runnable cell that defined it
     lacking = {}       # name -> what the cell that last bound or changed it needs (BROWSERLESS words)
+    modules = set()    # names bound by an import: calling module.f(...) does not change the module
     done, out = [], []
     for cell in cells:
         names = _reading(cell['source'])
+        modules |= set(names.modules)
         free = names.used - names.defined - set(dir(builtins))
         missing = sorted(n for n in free if n not in available)
         needs = list(names.needs)
@@ -196,7 +198,7 @@ def plan(cells):
                 available[n] = cell['index']
                 lacking.pop(n, None)
         elif not runnable:
-            for n in names.defined | (names.mutated - set(names.modules)):
+            for n in names.defined | (names.mutated - modules):
                 available.pop(n, None)
                 lacking[n] = needs
     return out

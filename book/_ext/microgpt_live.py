@@ -151,7 +151,10 @@ def on_page_context(app, pagename, templatename, context, doctree):
     # Sphinx resolves these against _static/ (hence "../"); added in this handler,
     # they go on this page only. defer keeps them in order after the page is parsed.
     app.add_css_file("../live/live.css")
-    names = ["render.js", "runtime.js"] + [f"widgets/{k}.js" for k in kinds] + (["cells.js"] if cells else [])
+    if cells:  # microgpt_cells: the cells' bar, output, editor and progress
+        app.add_css_file("../live/cells.css")
+    names = (["render.js"] if kinds else []) + ["runtime.js"] + [f"widgets/{k}.js" for k in kinds] \
+        + (["cells.js"] if cells else [])
     for name in names:
         app.add_js_file(f"../live/{name}", loading_method="defer")
 

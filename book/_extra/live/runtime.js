@@ -40,6 +40,9 @@
   var DEAD = "Python stopped: the worker running it ended or stopped answering " +
              "(it may have run out of memory). Retry starts it again.";
 
+  var CODE_GONE = "The variables of this chapter's cells are gone. The next Run starts Python afresh " +
+                  "and first runs again the cells above that a cell needs.";
+
   var registry = {};
   // The current workers, by role, and their state (startRuntime); null: start one on next use.
   // "widgets" answers the live widgets' declared calls; "code" runs the reader's code cells
@@ -98,8 +101,11 @@
     s.after(b);
   }
 
-  /* The end of a worker (a failed or stalled start, a dead or hung worker): see the header. */
-  function end(r, message) {
+  /* The end of a worker (a failed or stalled start, a dead or hung worker): see the header.
+     quiet: a code worker stopped on purpose (the reader's Stop, a cell's time limit): its
+     pending run rejects with the message, which cells.js shows; no Retry is offered (the
+     next Run starts a fresh worker). */
+  function end(r, message, quiet) {
     if (r.over) return;
     r.over = true;
     clearInterval(r.timer);
@@ -115,7 +121,8 @@
       if (p.el) els.add(p.el);
       p.reject(err);
     });
-    els.forEach(function (el) { showFailure(el, err, r.role); });
+    err.stopped = !!quiet;
+    if (!quiet) els.forEach(function (el) { showFailure(el, err, r.role); });
   }
 
   function onMessage(r, msg) {
@@ -156,7 +163,13 @@
       if (msg.type === "result" && live.timings.firstResult === null) live.timings.firstResult = performance.now();
       p.resolve(msg.type === "done" ? { stopped: !!msg.stopped } : msg.value);
     } else if (msg.type === "error") {
-      if (msg.fatal) { r.pending[msg.id] = p; end(r, msg.message); return; }
+      if (msg.fatal) {
+        r.pending[msg.id] = p;
+        // A code worker that a reader's cell crashed (its stack or memory exhausted) is
+        // stopped like one that ran too long: cells.js says so; the next Run starts afresh.
+        if (r.role === "code") end(r, msg.message + ". " + CODE_GONE, true); else end(r, msg.message);
+        return;
+      }
       var err = new Error(msg.message);
       err.pyType = msg.pyType || null;
       p.reject(err);
@@ -172,7 +185,7 @@
     if (r.started && r.role === "code") {
       Object.keys(r.pending).forEach(function (id) {
         var p = r.pending[id];
-        if (p.deadline && now > p.deadline) end(r, p.timeUp);
+        if (p.deadline && now > p.deadline) end(r, p.timeUp, true);
       });
       return;
     }
@@ -285,8 +298,7 @@
         post(r, { type: "run", key: key, source: source, name: name || "cell" },
              { resolve: resolve, reject: reject, el: opts.el, deadline: performance.now() + limit,
                timeUp: "Stopped: the code ran for more than " + Math.round(limit / 1000) + " s (a loop " +
-                       "that never ends?). Python was restarted: variables from earlier cells are gone; " +
-                       "Run runs the cells a cell needs again." });
+                       "that never ends?), so Python was stopped. " + CODE_GONE });
       });
     });
   }
@@ -302,7 +314,7 @@
   };
   /* End the code worker now (the reader's Stop): its pending run rejects with message. */
   live.stopCode = function (message) {
-    if (runtimes.code) end(runtimes.code, message);
+    if (runtimes.code) end(runtimes.code, message, true);
   };
   live.status = status;
   live.isReady = function (role) { var r = runtimes[role || "widgets"]; return !!(r && r.started); };
