@@ -170,6 +170,18 @@ def test_a_notebooks_plan_as_the_page_gets_it(tmp_path):
     assert p[5]['source'] == starter
 
 
+@pytest.mark.parametrize('chapter', sorted(p.name for p in (REPO / 'book').glob('[0-9][0-9]_*.ipynb')))
+def test_every_chapter_has_runnable_cells_and_three_checked_exercises(chapter):
+    """The contract of the chapters with the page (issue 17): a setup cell that runs in the browser,
+    and at least three exercises, each a cell tagged "exercise" that the page can run and check."""
+    plan = microgpt_cells.notebook_plan(REPO / 'book' / chapter)
+    runnable = [e for e in plan.values() if e['runnable']]
+    checked = [e['exercise'] for e in runnable if e['exercise']]
+    assert runnable and runnable[0]['needs'] == [], f"{chapter}: no cell runs in the page"
+    assert len(set(checked)) >= 3, f"{chapter}: {len(set(checked))} exercises checked in the page"
+    assert not [e for e in plan.values() if e['exercise'] and not e['runnable']]
+
+
 @pytest.mark.parametrize('source, message', [
     ("def f():\n    return 1", "must end with check('<exercise id>')"),
     ("check('nope')", "'nope', which microgpt.exercises does not know"),

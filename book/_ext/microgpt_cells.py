@@ -12,10 +12,16 @@ cells each one needs first. This extension then
      Colab) and why; such a cell gets no control at all;
   2. embeds the page's plan as HTML-safe JSON (script#mg-cells): each runnable cell's
      source (exactly the notebook's), the cells it needs first, whether it is a hidden
-     solution or an exercise (tag "exercise"), and the chapter's name, which keys the
-     reader's saved edits and the worker's namespace;
-  3. flags the doctree (mg_cells), so that microgpt_live adds the live assets (live.css,
-     runtime.js, cells.js) to those pages only.
+     solution, and for an exercise (tag "exercise") the id its check('ID') names (an
+     unknown id fails the build), and the chapter's name, which keys the reader's saved
+     edits and the worker's namespace;
+  3. puts the chapter's progress line (hidden until cells.js fills it in) before its first
+     exercise cell, and the list of every exercise in the landing page's
+     <div class="mg-progress-list"></div>;
+  4. flags the doctree (mg_cells), so that microgpt_live adds the live assets (live.css,
+     cells.css, runtime.js, cells.js) to those pages only;
+  5. makes every chapter page depend on microgpt/cells.py, microgpt/exercises.py and this
+     file, so that an incremental `make book` renders it again when they change.
 """
 
 from __future__ import annotations

@@ -29,6 +29,13 @@
  * do (err.runtime = true), each widget concerned shows that message in its status line
  * with a Retry button, and the next use (or Retry) starts a fresh worker. A w.ask
  * that the runtime could not answer is kept and asked again once Python is back.
+ *
+ * The chapters' runnable code cells (cells.js) use a second worker, role "code", started on
+ * their first Run: MicrogptLive.run(key, source, name, {el, timeLimit}) runs a cell there
+ * (microgpt.cells.run), readyCode(el) starts it, stopCode(message) ends it. A reader's code
+ * never runs in the widgets' worker, so it can neither stop nor change what they compute. A
+ * code worker ended on purpose (Stop, the cell's time limit) or crashed by a cell rejects the
+ * run with a message and offers no Retry: the next Run starts a fresh worker.
  */
 (function () {
   "use strict";
