@@ -51,6 +51,13 @@ def test_names_from_a_browserless_cell_carry_its_reason():
     assert not p[3]['runnable']
 
 
+def test_each_name_from_a_browserless_import_carries_its_own_reason():
+    p = plan('import matplotlib.pyplot as plt\nfrom microgpt.viz import data as vd\nimport microgpt',
+             'vd.length_histogram([])', 'plt.show()', 'print(microgpt.Value(1.0))')
+    assert [c['reason'] for c in p[1:]] == ['it needs the figures (microgpt.viz)', 'it needs matplotlib',
+                                            'it needs matplotlib and the figures (microgpt.viz)']
+
+
 def test_a_name_changed_by_a_browserless_cell_is_no_longer_available():
     p = plan('import microgpt\nrun = microgpt.prepare()', 'import numpy as np\nrun.train()\nnp.pi',
              'print(run.losses)', 'print(microgpt.Value(2.0))')

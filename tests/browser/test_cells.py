@@ -102,6 +102,10 @@ RUN = """async (i) => {
 }"""
 
 
+# cell i's run is over (its Run button available again)
+IDLE = "(i) => !document.querySelector(`div.mg-cell-${i} .mg-cell-run`).hasAttribute('aria-disabled')"
+
+
 def run_cell(p, index):
     return p.page.evaluate(RUN, index)
 
@@ -249,7 +253,7 @@ def test_the_editor_loads_on_edit_and_runs_what_cpython_runs(open_page, screensh
     times = []
     small_cell = p.page.locator(f"div.mg-cell-{small}")
     for _ in range(7):
-        p.page.wait_for_function("(i) => !document.querySelector(`div.mg-cell-${i} .mg-cell-run`).disabled", arg=small)
+        p.page.wait_for_function(IDLE, arg=small)
         small_cell.locator(".mg-cell-out").evaluate("e => { e.hidden = true; e.replaceChildren(); }")
         p.page.evaluate("(i) => { window.__t0 = performance.now(); document.querySelector(`div.mg-cell-${i} "
                         ".mg-cell-run`).click(); }", small)
@@ -343,8 +347,11 @@ def test_runaway_code_never_hurts_the_page(open_page, browser, screenshot_dir):
     stop_after = time.perf_counter() - t
     assert 1.5 < stop_after < 5, f"Stop appeared after {stop_after:.1f} s"
     assert "Still running" in bar.inner_text()
+    # the button pressed keeps the keyboard focus while it runs (unavailable, not disabled)
+    assert p.page.evaluate("() => document.activeElement.classList.contains('mg-cell-run')")
+    assert bar.locator("button.mg-cell-run").get_attribute("aria-disabled") == "true"
     bar.locator("button.mg-cell-stop").click()
-    p.page.wait_for_function("(i) => !document.querySelector(`div.mg-cell-${i} .mg-cell-run`).disabled", arg=first)
+    p.page.wait_for_function(IDLE, arg=first)
     stopped = time.perf_counter() - t
     assert "Stopped by you" in out.inner_text() and "starts Python afresh" in out.inner_text()
     assert out.locator("[role=alert]").count() == 1 and bar.locator(".mg-live-retry").count() == 0

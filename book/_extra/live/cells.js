@@ -291,9 +291,14 @@
     if (this.committed) this.committed.hidden = true;
   };
 
+  /* One run at a time: the Run buttons say they are unavailable (aria-disabled, not disabled:
+     the button the reader just pressed keeps the keyboard focus), and run() refuses. */
   function setRunning(cell) {
     running = cell;
-    Object.keys(byIndex).forEach(function (i) { byIndex[i].runButton.disabled = !!cell; });
+    Object.keys(byIndex).forEach(function (i) {
+      if (cell) byIndex[i].runButton.setAttribute("aria-disabled", "true");
+      else byIndex[i].runButton.removeAttribute("aria-disabled");
+    });
   }
 
   /* Run this cell (after the cells it needs): resolves to its result, or null if it did not run. */
