@@ -451,7 +451,7 @@ def test_storage_that_cannot_keep_an_edit_is_reported(open_page, how, words):
 def test_cells_at_390_px_in_dark_mode(open_page, screenshot_dir):
     p = open_chapter(open_page, "01_data", width=390, mode="dark", height=844)
     plan = notebook_plan(REPO / "book" / "01_data.ipynb")
-    runnable = next(i for i, e in plan.items() if e["runnable"] and "encode('olivia')" in e["source"])
+    runnable = next(i for i, e in plan.items() if e["runnable"] and "tokenizer.encode(" in e["source"])
     jupyter_only = next(i for i, e in plan.items() if not e["runnable"] and e["index"] > 5)
     for i in (runnable, jupyter_only):
         cell = p.page.locator(f"div.mg-cell-{i}")
