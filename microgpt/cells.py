@@ -70,6 +70,7 @@ class _Names(ast.NodeVisitor):
     def __init__(self):
         self.defined, self.used, self.mutated, self.modules = set(), set(), set(), {}
         self.needs = []   # reasons this cell cannot run in the browser
+        self.imports = {}  # name bound by importing a BROWSERLESS module -> that module's words
 
     def _need(self, what):
         if what not in self.needs:
@@ -82,6 +83,7 @@ class _Names(ast.NodeVisitor):
             self.modules[bound] = a.name if a.asname else a.name.split('.')[0]
             if _module_of(a.name):
                 self._need(BROWSERLESS[_module_of(a.name)])
+                self.imports[bound] = BROWSERLESS[_module_of(a.name)]
 
     def visit_ImportFrom(self, node):
         base = node.module or ''
@@ -93,6 +95,7 @@ class _Names(ast.NodeVisitor):
             key = _module_of(base) or _module_of(full)
             if key:
                 self._need(BROWSERLESS[key])
+                self.imports[bound] = BROWSERLESS[key]
 
     def visit_Name(self, node):
         (self.used if isinstance(node.ctx, ast.Load) else self.defined).add(node.id)
@@ -178,9 +181,11 @@ def plan(cells):
     runs them (running one would replace the reader's own function with the book's)."""
     available = {}     # name -> the runnable cell that defined it
     lacking = {}       # name -> what the cell that last bound or changed it needs (BROWSERLESS words)
+    modules = set()    # names bound by an import: calling module.f(...) does not change the module
     done, out = [], []
     for cell in cells:
         names = _reading(cell['source'])
+        modules |= set(names.modules)
         free = names.used - names.defined - set(dir(builtins))
         missing = sorted(n for n in free if n not in available)
         needs = list(names.needs)
@@ -196,9 +201,10 @@ def plan(cells):
                 available[n] = cell['index']
                 lacking.pop(n, None)
         elif not runnable:
-            for n in names.defined | (names.mutated - set(names.modules)):
+            for n in names.defined | (names.mutated - modules):
                 available.pop(n, None)
-                lacking[n] = needs
+                # plt lacks matplotlib, vd the figures; any other name, what its cell needs
+                lacking[n] = [names.imports[n]] if n in names.imports else needs
     return out
 
 

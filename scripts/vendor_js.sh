@@ -24,6 +24,15 @@
 #                      only (no wheels: microgpt's core is stdlib-only). 13 MB,
 #                      fetched by book/_extra/live/worker.js the first time a
 #                      reader asks for a live result, never on page load.
+#   codemirror         the code editor of the runnable cells (CodeMirror 6: view, state,
+#                      commands, language, lang-python): the exact versions in
+#                      scripts/codemirror/package.json, every tarball's sha512 pinned by
+#                      its package-lock.json (npm ci checks them, and runs no install
+#                      script), bundled by esbuild (pinned there too) into ONE minified ES
+#                      module, codemirror.mjs (about 380 kB, 125 kB gzipped), with the
+#                      licences of what went into it. book/_extra/live/editor.mjs imports
+#                      it the first time a reader clicks Edit, never on page load.
+# Needs node and npm (a maintainer's tool only: `make book` uses the committed output).
 set -euo pipefail
 
 MATHJAX_VERSION=3.2.2
@@ -52,8 +61,15 @@ fetch() {  # fetch <npm spec> <sha512 integrity> <dir>: check and unpack one npm
 fetch "mathjax@$MATHJAX_VERSION" "$MATHJAX_INTEGRITY" mathjax
 fetch "pyodide@$PYODIDE_VERSION" "$PYODIDE_INTEGRITY" pyodide
 
+cm="$work/codemirror"
+mkdir -p "$cm" "$work/codemirror-out"
+cp "$root/scripts/codemirror/"{package.json,package-lock.json,entry.mjs,build.mjs} "$cm/"
+(cd "$cm" && npm ci --ignore-scripts --no-audit --no-fund --silent)
+node "$cm/build.mjs" "$work/codemirror-out"
+
 rm -rf "$dest"
-mkdir -p "$dest/mathjax/output/chtml/fonts" "$dest/mathjax/input/tex" "$dest/pyodide"
+mkdir -p "$dest/mathjax/output/chtml/fonts" "$dest/mathjax/input/tex" "$dest/pyodide" "$dest/codemirror"
+cp "$work/codemirror-out/codemirror.mjs" "$work/codemirror-out/LICENSE.txt" "$dest/codemirror/"
 
 mj="$work/mathjax/es5"
 mkdir -p "$dest/mathjax/a11y"
@@ -73,7 +89,7 @@ for f in pyodide.mjs pyodide.asm.mjs pyodide.asm.wasm python_stdlib.zip pyodide-
   cp "$work/pyodide/$f" "$dest/pyodide/"
 done
 
-for d in mathjax pyodide; do
+for d in mathjax pyodide codemirror; do
   (cd "$dest/$d" && find . -type f ! -name SHA256SUMS | sort | xargs sha256sum > SHA256SUMS)
 done
 
@@ -95,6 +111,13 @@ pyodide/                        pyodide@$PYODIDE_VERSION ($PYODIDE_INTEGRITY)
                                 python_stdlib.zip (CPython's standard library):
                                 Python Software Foundation License Version 2
                                 (https://docs.python.org/3/license.html).
+codemirror/                     CodeMirror 6 (@codemirror/view, state, commands,
+                                language, lang-python, autocomplete; @lezer/common,
+                                lr, highlight, python; style-mod, w3c-keyname,
+                                @marijn/find-cluster-break): the versions and sha512
+                                integrities in scripts/codemirror/package-lock.json,
+                                bundled by esbuild into codemirror.mjs.
+                                MIT License, see codemirror/LICENSE.txt
 TXT
 
-(cd "$dest" && du -sb mathjax pyodide && ls -l pyodide)
+(cd "$dest" && du -sb mathjax pyodide codemirror && ls -l pyodide codemirror)

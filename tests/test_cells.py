@@ -1,12 +1,22 @@
 """microgpt.cells: which chapter cells run in the browser (plan) and how a cell runs there (run),
-checked in CPython: the page's worker runs this same module in Pyodide (tests/browser/test_cells.py)."""
+checked in CPython: the page's worker runs this same module in Pyodide (tests/browser/test_cells.py).
+Also the build's side (book/_ext/microgpt_cells.py: the plan of a notebook, the exercises' ids,
+the progress list) and the vendored editor (CodeMirror: pinned, hash-checked, licensed)."""
 
+import hashlib
 import json
+import re
+import sys
+from pathlib import Path
 
 import pytest
 from IPython.lib.pretty import pretty as ipython_pretty
 
-from microgpt import cells
+from microgpt import cells, exercises
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "book" / "_ext"))
+import microgpt_cells  # noqa: E402 - the build's extension
 
 
 def plan(*sources, hidden=()):
@@ -41,11 +51,30 @@ def test_names_from_a_browserless_cell_carry_its_reason():
     assert not p[3]['runnable']
 
 
+def test_each_name_from_a_browserless_import_carries_its_own_reason():
+    p = plan('import matplotlib.pyplot as plt\nfrom microgpt.viz import data as vd\nimport microgpt',
+             'vd.length_histogram([])', 'plt.show()', 'print(microgpt.Value(1.0))')
+    assert [c['reason'] for c in p[1:]] == ['it needs the figures (microgpt.viz)', 'it needs matplotlib',
+                                            'it needs matplotlib and the figures (microgpt.viz)']
+
+
 def test_a_name_changed_by_a_browserless_cell_is_no_longer_available():
     p = plan('import microgpt\nrun = microgpt.prepare()', 'import numpy as np\nrun.train()\nnp.pi',
              'print(run.losses)', 'print(microgpt.Value(2.0))')
     assert not p[2]['runnable']          # run was trained where the browser cannot follow
     assert p[3]['runnable']              # a module the browserless cell only called stays usable
+
+
+def test_calling_a_modules_function_in_a_browserless_cell_leaves_the_module_usable():
+    p = plan('import microgpt\nfrom microgpt.viz import data as vd\ndocs = microgpt.load_docs()',
+             'vd.letter_frequencies(docs, microgpt.Tokenizer(docs))',
+             'tok = microgpt.Tokenizer(docs)\nprint(tok)')
+    assert [c['runnable'] for c in p] == [False, False, False]  # the first imports microgpt.viz
+    p = plan('import microgpt\ndocs = microgpt.load_docs()', 'from microgpt.viz import data as vd',
+             'vd.letter_frequencies(docs, microgpt.Tokenizer(docs))', 'print(microgpt.Tokenizer(docs))',
+             'import numpy as np\ndocs.sort()', 'print(docs[0])')
+    assert [c['runnable'] for c in p] == [True, False, False, True, False, False]
+    assert p[3]['needs'] == [0] and p[5]['reason'] == 'it needs NumPy'  # docs.sort() may change docs
 
 
 def test_a_runnable_cell_rebinding_a_name_makes_it_available_again():
@@ -115,3 +144,107 @@ def test_exercise_verdicts_are_reported_once():
 ])
 def test_values_print_as_ipython_prints_them(value):
     assert cells.pretty(value) == ipython_pretty(value)
+
+
+# ----------------------------------------------------------------------------- the build's side
+def write_notebook(tmp_path, cells_):
+    nb = {"cells": [{"cell_type": kind, "metadata": {"tags": tags} if tags else {}, "source": source,
+                     **({"outputs": [], "execution_count": None} if kind == "code" else {})}
+                    for kind, source, tags in cells_],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "01_x.ipynb"
+    path.write_text(json.dumps(nb))
+    return path
+
+
+def test_a_notebooks_plan_as_the_page_gets_it(tmp_path):
+    starter = exercises.EXERCISES['softmax'].starter + "\ncheck('softmax')"
+    path = write_notebook(tmp_path, [
+        ("code", "import sys\nif 'google.colab' in sys.modules:\n    pass", ["remove-cell"]),
+        ("code", "import microgpt\nfrom microgpt.exercises import check", []),
+        ("markdown", "# text", []),
+        ("code", "import matplotlib.pyplot as plt", []),
+        ("code", "microgpt.viz.widget()", ["remove-input"]),
+        ("code", starter, ["exercise"]),
+        ("code", exercises.EXERCISES['softmax'].solution + "\ncheck('softmax')", ["hide-cell"]),
+        ("code", "print(softmax)", []),
+    ])
+    p = microgpt_cells.notebook_plan(path)
+    assert sorted(p) == [1, 3, 4, 5, 6, 7]   # the removed cell is not on the page
+    assert [p[i]['runnable'] for i in (1, 3, 4, 5, 6, 7)] == [True, False, False, True, True, True]
+    assert p[5]['exercise'] == 'softmax' and p[6]['exercise'] is None and p[6]['hidden']
+    assert p[7]['needs'] == [1, 5]          # the reader's softmax (the exercise), not the book's solution
+    assert p[5]['source'] == starter
+
+
+@pytest.mark.parametrize('chapter', sorted(p.name for p in (REPO / 'book').glob('[0-9][0-9]_*.ipynb')))
+def test_every_chapter_has_runnable_cells_and_three_checked_exercises(chapter):
+    """The contract of the chapters with the page (issue 17): a setup cell that runs in the browser,
+    and at least three exercises, each a cell tagged "exercise" that the page can run and check."""
+    plan = microgpt_cells.notebook_plan(REPO / 'book' / chapter)
+    runnable = [e for e in plan.values() if e['runnable']]
+    checked = [e['exercise'] for e in runnable if e['exercise']]
+    assert runnable and runnable[0]['needs'] == [], f"{chapter}: no cell runs in the page"
+    assert len(set(checked)) >= 3, f"{chapter}: {len(set(checked))} exercises checked in the page"
+    assert not [e for e in plan.values() if e['exercise'] and not e['runnable']]
+
+
+@pytest.mark.parametrize('source, message', [
+    ("def f():\n    return 1", "must end with check('<exercise id>')"),
+    ("check('nope')", "'nope', which microgpt.exercises does not know"),
+])
+def test_an_exercise_cell_must_name_a_known_exercise(source, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        microgpt_cells.exercise_id(source)
+
+
+def test_the_landing_pages_list_names_every_exercise_once_by_chapter():
+    pages = {n: (f"{n:02d}.html", f"Chapter <{n}>") for n in range(1, 8)}
+    html = microgpt_cells.progress_list(pages)
+    assert re.findall(r'data-exercise="([\w-]+)"', html) == [e['id'] for e in exercises.exercises()]
+    assert html.count('class="mg-progress-chapter"') == 7 and "Chapter &lt;3&gt;" in html
+    assert "<button" not in html  # no control in the static page: cells.js adds Clear
+
+
+# ----------------------------------------------------------------------------- the vendored editor
+VENDOR = REPO / "book" / "_extra" / "vendor"
+
+
+def test_the_vendored_editor_is_what_scripts_vendor_js_recorded():
+    sums = (VENDOR / "codemirror" / "SHA256SUMS").read_text().split("\n")
+    files = {}
+    for line in filter(None, sums):
+        digest, name = line.split(maxsplit=1)
+        files[name.removeprefix("./")] = digest
+    assert sorted(files) == ["LICENSE.txt", "codemirror.mjs"]
+    for name, digest in files.items():
+        assert hashlib.sha256((VENDOR / "codemirror" / name).read_bytes()).hexdigest() == digest, name
+    assert "codemirror/" in (VENDOR / "LICENSES.txt").read_text() and "MIT" in (VENDOR / "LICENSES.txt").read_text()
+
+
+def test_every_package_of_the_editor_is_pinned_with_its_integrity():
+    pkg = json.loads((REPO / "scripts" / "codemirror" / "package.json").read_text())
+    lock = json.loads((REPO / "scripts" / "codemirror" / "package-lock.json").read_text())
+    wanted = {**pkg["dependencies"], **pkg["devDependencies"]}
+    assert all(re.fullmatch(r"\d+\.\d+\.\d+", v) for v in wanted.values()), "exact versions only"
+    for name, version in wanted.items():
+        assert lock["packages"][f"node_modules/{name}"]["version"] == version, name
+    for name, entry in lock["packages"].items():
+        if name:
+            assert entry["integrity"].startswith("sha512-"), name
+    bundled = (VENDOR / "codemirror" / "LICENSE.txt").read_text()
+    for name in ("@codemirror/view", "@codemirror/state", "@codemirror/lang-python", "@lezer/python"):
+        version = lock["packages"][f"node_modules/{name}"]["version"]
+        assert f"{name}@{version} (MIT)" in bundled, name
+
+
+def test_the_editor_imports_only_what_the_bundle_exports():
+    entry = (REPO / "scripts" / "codemirror" / "entry.mjs").read_text()
+    exported = set(re.findall(r"\b(\w+)\b", " ".join(re.findall(r"export \{([^}]*)\}", entry))))
+    editor = (REPO / "book" / "_extra" / "live" / "editor.mjs").read_text()
+    (names, source), = re.findall(r'import \{([^}]*)\} from "([^"]+)"', editor)
+    imported = set(re.findall(r"\b(\w+)\b", names))
+    assert source == "../vendor/codemirror/codemirror.mjs" and imported == exported
+    bundle = (VENDOR / "codemirror" / "codemirror.mjs").read_text()
+    tail = bundle[bundle.rindex("export{"):]
+    assert all(re.search(rf"\bas {name}\b|[{{,]{name}[,}}]", tail) for name in imported)

@@ -348,19 +348,25 @@ def test_a_loop_that_never_ends_is_stopped(monkeypatch):
     assert 'still running' in result('softmax', swallowing)['failed']['got']
 
 
-def test_check_prints_exactly_what_result_says(capsys):
+def test_check_prints_exactly_what_result_says_and_records_the_verdict(capsys):
+    from microgpt import exercises
+    del exercises.verdicts[:]
     ns = namespace(WRONG['softmax'][0][0])
-    assert check('softmax', ns) is False
+    assert check('softmax', ns) is None  # a cell ending with check() shows no stray True/False
     assert capsys.readouterr().out == result('softmax', ns)['message'] + '\n'
     good = namespace(EXERCISES['softmax'].solution)
-    assert check('softmax', good['softmax']) is True  # a function, not a namespace
+    assert check('softmax', good['softmax']) is None  # a function, not a namespace
     assert capsys.readouterr().out == '✓ softmax: all 6 cases pass\n'
+    assert [(v['id'], v['passed']) for v in exercises.verdicts] == [('softmax', False), ('softmax', True)]
+    assert exercises.verdicts[0] == result('softmax', ns)
 
 
 def test_check_without_functions_takes_the_callers_globals(capsys):
-    ns = namespace("from microgpt.exercises import check\n" + EXERCISES['rmsnorm'].solution
-                   + "\nok = check('rmsnorm')\n")
-    assert ns['ok'] is True and capsys.readouterr().out == '✓ rmsnorm: all 5 cases pass\n'
+    from microgpt import exercises
+    del exercises.verdicts[:]
+    namespace("from microgpt.exercises import check\n" + EXERCISES['rmsnorm'].solution + "\ncheck('rmsnorm')\n")
+    assert capsys.readouterr().out == '✓ rmsnorm: all 5 cases pass\n'
+    assert exercises.verdicts[-1]['passed'] and exercises.verdicts[-1]['id'] == 'rmsnorm'
 
 
 def test_missing_functions_and_unknown_ids():

@@ -155,7 +155,10 @@ def on_page_context(app, pagename, templatename, context, doctree):
     for kind in kinds:  # a widget's own styles, if it has any (widgets/KIND.css)
         if (src / "widgets" / f"{kind}.css").is_file():
             app.add_css_file(f"../live/widgets/{kind}.css")
-    names = ["render.js", "runtime.js"] + [f"widgets/{k}.js" for k in kinds] + (["cells.js"] if cells else [])
+    if cells:  # microgpt_cells: the cells' bar, output, editor and progress
+        app.add_css_file("../live/cells.css")
+    names = (["render.js"] if kinds else []) + ["runtime.js"] + [f"widgets/{k}.js" for k in kinds] \
+        + (["cells.js"] if cells else [])
     for name in names:
         app.add_js_file(f"../live/{name}", loading_method="defer")
 

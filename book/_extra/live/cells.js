@@ -2,37 +2,42 @@
  *
  * The build (book/_ext/microgpt_cells.py, with microgpt.cells.plan) marks every code cell that
  * runs in the browser (div.cell.mg-run) and embeds the page's plan (script#mg-cells): each
- * such cell's source, exactly the notebook's, and the earlier cells it needs. Here each of
- * those cells gets:
- *   Edit    the listing becomes an editor (CodeMirror, live/editor.mjs: loaded on the first
- *           Edit, never before); Shift+Enter or Ctrl+Enter in it runs the cell;
+ * such cell's source, exactly the notebook's, the earlier cells it needs, and, for an
+ * exercise, its id. Here each of those cells gets:
  *   Run     (Check, for an exercise) runs the cell's code in the code worker (runtime.js's
  *           MicrogptLive.run: Python in a worker of its own, one namespace per chapter), first
  *           running, once, the earlier cells it needs, as "run all above" would, and shows what
  *           Jupyter would: printed text, the last expression's value, or a short traceback;
- *   Reset   (once edited) asks, then brings back the book's code and output.
+ *   Edit    the listing becomes an editor (CodeMirror, live/editor.mjs: loaded on the first
+ *           Edit, never before); Shift+Enter or Ctrl+Enter in it runs the cell;
+ *   Reset   (once edited) asks, then brings back the book's code and output;
+ *   Stop    (after STOP_AFTER_MS of running) ends the code worker; so does TIME_LIMIT_MS. The
+ *           next run starts a fresh one and says so. The widgets' worker is another: it goes on.
  * A reader's edits are kept in the browser (localStorage) until Reset; a reload restores them;
- * storage that is full or disabled is said, not ignored. A run that goes on for 2 s shows
- * Stop; Stop, or the time limit, ends the code worker and the next run starts a fresh one.
- * Exercises passed (microgpt.exercises.check, reported by the run) are remembered too: see
- * MicrogptLive.progress, which the landing page lists.
+ * storage that is full or disabled is said, not ignored. Exercises passed (microgpt.exercises
+ * .check, reported by the run) are remembered too (MicrogptLive.progress): a badge on the
+ * exercise, a line before the chapter's first exercise, and the landing page's list, which
+ * has "Clear my progress".
  */
 (function () {
   "use strict";
   var live = window.MicrogptLive;
+  if (!live) return;  // runtime.js did not load: the static page stays as it is
   var here = document.currentScript && document.currentScript.src;
   var BASE = new URL(".", here || document.baseURI);  // .../live/
   var STOP_AFTER_MS = 2000;     // a run this long shows Stop
-  var TIME_LIMIT_MS = 60000;    // a run this long is ended
   var SHOWN_LIMIT = 20000;      // characters shown per output block (microgpt.cells caps what it sends)
   var EDIT_KEY = "microgpt-book:edit:";
   var PASSED_KEY = "microgpt-book:passed";
+  var RESTARTED = "Python was stopped: the variables of this chapter's cells are gone. The next Run " +
+                  "starts Python afresh and first runs again the cells above that a cell needs.";  // = runtime.js
 
   var plan = null;              // {chapter, cells: {index: {source, needs, hidden, exercise}}}
   var byIndex = {};             // index -> the cell's controller
   var ran = new Set();          // cells run in the current code worker
-  var ranGeneration = -1;
+  var ranGeneration = 0;        // that worker's generation (runtime.js counts code workers)
   var running = null;           // the controller whose run is under way (one at a time)
+  var opts = { timeLimitMs: 60000 };  // tests may shorten it (MicrogptLive.cells.options)
 
   /* ------------------------------------------------------------ storage */
   function storage() {
@@ -40,17 +45,17 @@
   }
 
   /* Save value under key (null removes it); a message if the browser would not keep it. */
-  function save(key, value) {
+  function save(key, value, what) {
     var s = storage();
-    if (!s) return "This browser does not let the page keep your edits (storage is disabled): " +
-                   "they stay on this page until you reload it.";
+    if (!s) return "This browser does not let the page keep " + what + " (its storage is disabled): " +
+                   "it stays until you leave or reload the page.";
     try {
       if (value === null) s.removeItem(key); else s.setItem(key, value);
       return null;
     } catch (e) {
-      return "Your edit could not be saved: this browser's storage for the book is full (" +
-             (e && e.name) + "). It stays on this page until you reload; free space by resetting " +
-             "cells you no longer need.";
+      return "Could not save " + what + ": this browser's storage for the book is full (" +
+             ((e && e.name) || e) + "). It stays until you leave or reload the page; resetting cells " +
+             "you no longer need frees space.";
     }
   }
 
@@ -59,16 +64,25 @@
     try { return s ? s.getItem(key) : null; } catch (e) { return null; }
   }
 
+  /* A short fingerprint of a cell's code (FNV-1a): an edit is kept for the cell as the book
+     had it, so that a new edition of the book never puts it on another cell. */
+  function fingerprint(text) {
+    var h = 0x811c9dc5;
+    for (var i = 0; i < text.length; i++) { h ^= text.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0; }
+    return h.toString(16);
+  }
+
   var progress = {
     passed: function () {
       try { return JSON.parse(load(PASSED_KEY) || "{}") || {}; } catch (e) { return {}; }
     },
     record: function (id) {
       var p = progress.passed();
-      if (!p[id]) p[id] = new Date().toISOString().slice(0, 10);
-      return save(PASSED_KEY, JSON.stringify(p));
+      if (p[id]) return null;
+      p[id] = new Date().toISOString().slice(0, 10);
+      return save(PASSED_KEY, JSON.stringify(p), "your progress");
     },
-    clear: function () { return save(PASSED_KEY, null); }
+    clear: function () { return save(PASSED_KEY, null, "your progress"); }
   };
   live.progress = progress;
 
@@ -81,15 +95,17 @@
     this.el = el;
     this.index = index;
     this.spec = spec;
-    this.key = EDIT_KEY + plan.chapter + ":" + index;
+    this.key = EDIT_KEY + plan.chapter + ":" + index + ":" + fingerprint(spec.source);
     this.editor = null;
     this.pre = listing(el);
-    this.committed = el.querySelector(":scope .cell_output");
+    this.committed = el.querySelector(":scope > .cell_output, :scope > details > .cell_output");
     var saved = load(this.key);
-    this.text = saved !== null && saved !== spec.source ? saved : spec.source;
+    this.text = saved !== null ? saved : spec.source;
     this.build();
     if (this.text !== spec.source) this.showEdited();
   }
+
+  Cell.prototype.edited = function () { return this.source() !== this.spec.source; };
 
   Cell.prototype.source = function () {
     return this.editor ? this.editor.getValue() : this.text;
@@ -98,21 +114,27 @@
   Cell.prototype.build = function () {
     var self = this;
     var bar = this.bar = live.el("div", "mg-cell-bar");
+    bar.setAttribute("role", "group");
+    bar.setAttribute("aria-label", this.spec.exercise ? "Exercise " + this.spec.exercise : "Code cell");
     var label = this.spec.exercise ? "Check" : "Run";
     this.runButton = live.button(label, "mg-cell-run");
-    this.runButton.setAttribute("aria-label", label + " this cell's code in your browser" +
-                                (this.spec.exercise ? " (runs your code and the exercise's tests)" : ""));
+    this.runButton.title = (this.spec.exercise ? "Run your code and the exercise's tests" : "Run this code") +
+                           " in your browser (Shift+Enter in the editor)";
     this.editButton = live.button("Edit", "mg-secondary mg-cell-edit");
-    this.editButton.setAttribute("aria-label", "Edit this cell's code");
+    this.editButton.title = "Edit this code (your edit is kept in this browser)";
     this.resetButton = live.button("Reset", "mg-secondary mg-cell-reset");
-    this.resetButton.setAttribute("aria-label", "Reset this cell to the book's code");
+    this.resetButton.title = "Go back to the book's code";
     this.resetButton.hidden = true;
     this.stopButton = live.button("Stop", "mg-cell-stop");
+    this.stopButton.title = "Stop this code (Python restarts on the next Run)";
     this.stopButton.hidden = true;
+    this.status = live.el("div", "mg-cell-live");  // runtime.js's loading line and failures
     this.note = live.el("span", "mg-cell-note");
+    this.note.setAttribute("role", "status");
     this.badge = live.el("span", "mg-cell-badge");
     this.badge.hidden = true;
-    bar.append(this.runButton, this.editButton, this.resetButton, this.stopButton, this.note, this.badge);
+    bar.append(this.runButton, this.editButton, this.resetButton, this.stopButton, this.badge, this.note,
+               this.status);
     this.out = live.el("div", "mg-cell-out");
     this.out.hidden = true;
     var input = this.el.querySelector(".cell_input");
@@ -122,13 +144,13 @@
     this.editButton.addEventListener("click", function () { self.edit(); });
     this.resetButton.addEventListener("click", function () { self.askReset(); });
     this.stopButton.addEventListener("click", function () {
-      live.stopCode("Stopped by you. Python was restarted: variables from earlier cells are gone; " +
-                    "Run runs the cells a cell needs again.");
+      live.stopCode("Stopped by you. " + RESTARTED);
+      self.runButton.focus();
     });
-    if (this.spec.exercise) this.showPassed();
+    this.showPassed();
   };
 
-  Cell.prototype.status = function (text, kind) {
+  Cell.prototype.say = function (text, kind) {
     this.note.textContent = text || "";
     this.note.dataset.kind = kind || "";
   };
@@ -142,73 +164,87 @@
   Cell.prototype.edit = function () {
     var self = this;
     if (this.editor) { this.editor.focus(); return Promise.resolve(); }
+    if (this.loading) return this.loading;
     this.editButton.disabled = true;
-    this.status("Loading the editor\u2026", "loading");
-    return import(new URL("editor.mjs", BASE).href).then(function (mod) {
+    this.say("Loading the editor\u2026", "loading");
+    this.loading = import(new URL("editor.mjs", BASE).href).then(function (mod) {
       var holder = live.el("div", "mg-cell-editor");
       var shown = self.pre.closest(".highlight") || self.pre;
       shown.after(holder);
       shown.hidden = true;
       self.editor = mod.createEditor(holder, {
         doc: self.text,
-        label: "Code of this cell (Shift+Enter runs it; Escape, then Tab, leaves the editor)",
+        label: "Code of this cell. Shift+Enter runs it; Escape, then Tab, leaves the editor.",
         onRun: function () { self.run(); },
         onChange: function (text) { self.changed(text); }
       });
       self.editButton.hidden = true;
-      self.status("");
+      self.say("");
       self.editor.focus();
     }, function (err) {
+      self.loading = null;
       self.editButton.disabled = false;
-      self.status("The editor could not load (live/editor.mjs: " + ((err && err.message) || err) +
-                  "): check your connection and retry.", "error");
+      self.say("The editor could not load (live/editor.mjs: " + ((err && err.message) || err) +
+               "): check your connection and click Edit again.", "error");
     });
+    return this.loading;
   };
 
+  /* The reader's text changed (the editor, or a test): keep it, saved after a pause. */
   Cell.prototype.changed = function (text) {
     var self = this;
     this.text = text;
     clearTimeout(this.saveTimer);
-    this.saveTimer = setTimeout(function () {
-      var problem = save(self.key, text === self.spec.source ? null : text);
-      if (problem) self.status(problem, "error");
-    }, 300);
+    this.saveTimer = setTimeout(function () { self.flush(); }, 300);
     if (text !== this.spec.source) this.showEdited();
+  };
+
+  Cell.prototype.flush = function () {
+    if (!this.saveTimer) return;
+    clearTimeout(this.saveTimer);
+    this.saveTimer = null;
+    var problem = save(this.key, this.text === this.spec.source ? null : this.text, "your edit");
+    if (problem) this.say(problem, "error");
+    else if (this.note.dataset.kind === "error" && /save|keep/.test(this.note.textContent)) this.say("");
   };
 
   Cell.prototype.askReset = function () {
     var self = this;
-    if (this.confirming) return;
+    if (this.confirming) { this.confirming.querySelector("button").focus(); return; }
     var box = this.confirming = live.el("span", "mg-cell-confirm");
     box.setAttribute("role", "group");
-    var q = live.el("span", null, "Discard your edit and bring back the book's code? ");
+    box.setAttribute("aria-label", "Confirm reset");
+    var q = live.el("span", null, "Discard your edit and bring back the book's code?");
+    var no = live.button("Keep my edit", "mg-secondary mg-cell-keep");
     var yes = live.button("Discard my edit", "mg-cell-discard");
-    var no = live.button("Keep it", "mg-secondary");
-    box.append(q, yes, no);
-    this.bar.appendChild(box);
+    box.append(q, no, yes);
+    this.resetButton.after(box);
     no.focus();
-    function close() { box.remove(); self.confirming = null; self.resetButton.focus(); }
-    no.addEventListener("click", close);
-    yes.addEventListener("click", function () { close(); self.reset(); });
+    function close() { box.remove(); self.confirming = null; }
+    no.addEventListener("click", function () { close(); self.resetButton.focus(); });
+    yes.addEventListener("click", function () { close(); self.reset(); self.runButton.focus(); });
   };
 
   Cell.prototype.reset = function () {
     clearTimeout(this.saveTimer);
-    var problem = save(this.key, null);
+    this.saveTimer = null;
+    var problem = save(this.key, null, "your reset");
     this.text = this.spec.source;
     if (this.editor) this.editor.setValue(this.spec.source);
     else if (this.pre) this.pre.textContent = this.spec.source;
+    clearTimeout(this.saveTimer);  // setValue reported the change: nothing left to save
+    this.saveTimer = null;
     this.resetButton.hidden = true;
     this.el.classList.remove("mg-edited");
     this.out.hidden = true;
     if (this.committed) this.committed.hidden = false;
-    this.status(problem || "Back to the book's code.", problem ? "error" : "");
+    this.say(problem || "Back to the book's code.", problem ? "error" : "");
   };
 
   Cell.prototype.showPassed = function () {
-    var when = progress.passed()[this.spec.exerciseId || ""];
+    var when = this.spec.exercise && progress.passed()[this.spec.exercise];
     this.badge.hidden = !when;
-    if (when) this.badge.textContent = "\u2713 passed (" + when + ")";
+    this.badge.textContent = when ? "\u2713 passed (" + when + ")" : "";
   };
 
   function block(cls, text) {
@@ -217,34 +253,29 @@
     return pre;
   }
 
-  /* What Jupyter would show for one run: printed text, the value, or the traceback. */
-  Cell.prototype.show = function (r, note) {
-    this.out.replaceChildren();
-    this.out.appendChild(live.el("p", "mg-cell-out-label", note || "Output, computed in your browser:"));
+  /* What Jupyter would show for one run: printed text, the value, or the traceback; then the
+     exercise verdicts, which count as progress unless they come from the book's own solution. */
+  Cell.prototype.show = function (r, label) {
+    var self = this;
+    this.out.replaceChildren(live.el("p", "mg-cell-out-label", label || "Output, computed in your browser:"));
     if (r.stdout) this.out.appendChild(block("mg-cell-stdout", r.stdout));
-    if (r.cut) this.out.appendChild(live.el("p", "mg-cell-cut", "\u2026 output cut: " +
+    if (r.cut) this.out.appendChild(live.el("p", "mg-cell-cut", "\u2026 output cut here: " +
       r.cut.toLocaleString("en-US") + " more characters were printed than a cell shows."));
     if (r.value !== null && r.value !== undefined) this.out.appendChild(block("mg-cell-value", r.value));
-    if (r.error) {
-      var err = block("mg-cell-error", r.error.traceback);
-      err.setAttribute("role", "alert");
-      this.out.appendChild(err);
-    }
+    if (r.error) this.out.appendChild(block("mg-cell-error", r.error.traceback));
     if (!r.stdout && !r.cut && r.value == null && !r.error) {
       this.out.appendChild(live.el("p", "mg-cell-none", "(no output: the cell ran and printed nothing)"));
     }
-    var self = this;
+    var theBooks = this.spec.hidden && !this.edited();
     (r.verdicts || []).forEach(function (v) {
-      var p = live.el("p", "mg-verdict " + (v.passed ? "mg-pass" : "mg-fail"),
-                      v.passed ? "\u2713 Passed: " + v.title + "." : "\u2717 Not yet: see the message above.");
-      p.setAttribute("role", "status");
-      self.out.appendChild(p);
-      if (v.passed) {
+      var text = v.passed ? "\u2713 Passed: " + v.title + "." : "\u2717 Not yet: " + v.title +
+                 " (case " + (v.failed ? v.failed.case : "?") + " of " + v.cases + "; see above).";
+      if (v.passed && theBooks) text += " (This is the book's solution: your own code in the exercise counts.)";
+      self.out.appendChild(live.el("p", "mg-verdict " + (v.passed ? "mg-pass" : "mg-fail"), text));
+      if (v.passed && !theBooks) {
         var problem = progress.record(v.id);
-        if (problem) self.status(problem, "error");
-        self.spec.exerciseId = v.id;
-        self.showPassed();
-        updateSummaries();
+        if (problem) self.say(problem, "error");
+        updateProgress();
       }
     });
     this.out.hidden = false;
@@ -252,88 +283,115 @@
   };
 
   Cell.prototype.showFailure = function (message) {
-    this.out.replaceChildren(live.el("p", "mg-cell-out-label", "The cell did not run:"));
+    this.out.replaceChildren(live.el("p", "mg-cell-out-label", "The cell did not finish:"));
     var p = live.el("p", "mg-error", message);
     p.setAttribute("role", "alert");
     this.out.appendChild(p);
     this.out.hidden = false;
-    // runtime.js offers Retry beside start-up failures; a stop needs none: Run starts Python again
-    var retry = this.bar.querySelector(".mg-live-retry");
-    if (retry && /^Stopped/.test(message)) retry.remove();
+    if (this.committed) this.committed.hidden = true;
   };
 
+  /* One run at a time: the Run buttons say they are unavailable (aria-disabled, not disabled:
+     the button the reader just pressed keeps the keyboard focus), and run() refuses. */
   function setRunning(cell) {
     running = cell;
-    Object.keys(byIndex).forEach(function (i) { byIndex[i].runButton.disabled = !!cell; });
+    Object.keys(byIndex).forEach(function (i) {
+      if (cell) byIndex[i].runButton.setAttribute("aria-disabled", "true");
+      else byIndex[i].runButton.removeAttribute("aria-disabled");
+    });
   }
 
   /* Run this cell (after the cells it needs): resolves to its result, or null if it did not run. */
   Cell.prototype.run = function () {
     var self = this;
-    if (running) return Promise.resolve(null);
+    if (running) {
+      if (running !== this) this.say("Another cell is running: wait for it, or stop it.", "");
+      return Promise.resolve(null);
+    }
+    this.flush();
     setRunning(this);
-    var started = performance.now();
-    var stopTimer = setInterval(function () {
-      var s = (performance.now() - started) / 1000;
-      if (s * 1000 >= STOP_AFTER_MS) {
-        self.stopButton.hidden = false;
-        self.status("Still running (" + Math.floor(s) + " s)\u2026", "loading");
-      }
-    }, 500);
-    var runOne = function (cell, note) {
-      var t0 = performance.now();
+    var started = null;  // when Python (started) began on this run: loading does not count
+    var ticker = setInterval(function () {
+      var ms = started === null ? 0 : performance.now() - started;
+      if (ms < STOP_AFTER_MS) return;
+      self.stopButton.hidden = false;
+      self.say("Still running (" + Math.floor(ms / 1000) + " s)\u2026 Stop ends it.", "loading");
+    }, 250);
+    function runOne(cell, label) {
       return live.run(plan.chapter, cell.source(), "cell " + cell.index,
-                      { el: self.bar, timeLimit: TIME_LIMIT_MS }).then(function (r) {
-        r.ms = performance.now() - t0;  // from Run to the answer, this cell alone
+                      { el: self.status, timeLimit: opts.timeLimitMs }).then(function (r) {
         ran.add(cell.index);
-        cell.show(r, note);
+        cell.show(r, label);
         return r;
       });
-    };
-    self.status("Running\u2026", "loading");
-    var done = live.readyCode(this.bar).then(function (generation) {
-      if (generation !== ranGeneration) { ran = new Set(); ranGeneration = generation; }
+    }
+    this.say("Running\u2026", "loading");
+    var restarted = false;
+    var done = live.readyCode(this.status).then(function (generation) {
+      started = performance.now();
+      if (generation !== ranGeneration) {
+        restarted = ranGeneration > 0;
+        ran = new Set();
+        ranGeneration = generation;
+      }
       var todo = self.spec.needs.filter(function (i) { return !ran.has(i) && byIndex[i]; });
       var chain = Promise.resolve(null);
       todo.forEach(function (i, n) {
         chain = chain.then(function (failed) {
           if (failed) return failed;
-          self.status("Running the cells above it needs first (" + (n + 1) + " of " + todo.length + ")\u2026",
-                      "loading");
+          self.say("Running first the cells above it needs (" + (n + 1) + " of " + todo.length + ")\u2026",
+                   "loading");
           return runOne(byIndex[i], "Output, computed in your browser (run first, for a cell below):")
             .then(function (r) { return r.error ? byIndex[i] : null; });
         });
       });
       return chain.then(function (failed) {
         if (failed) {
-          var r = { stdout: "", value: null, error: null, verdicts: [] };
-          self.show(r);
-          self.showFailure("A cell above that this one needs raised an error (see its output): " +
-                           "fix or reset it, then run this cell again.");
+          self.showFailure("Cell " + failed.index + " above, which this one needs, raised an error (see its " +
+                           "output): fix or reset it, then run this cell again.");
+          failed.el.scrollIntoView({ block: "nearest" });
           return null;
         }
-        self.status("Running\u2026", "loading");
-        return runOne(self);
+        self.say("Running\u2026", "loading");
+        var t0 = performance.now();
+        return runOne(self).then(function (r) { r.ms = performance.now() - t0; r.needed = todo.length; return r; });
       });
     });
     return done.then(function (r) {
-      self.status(r ? "Ran in " + Math.round(performance.now() - started) + " ms." : "");
+      var text = "";
+      if (r) {
+        text = "Ran in " + Math.round(r.ms) + " ms" +
+               (r.needed ? ", after " + r.needed + " cell" + (r.needed > 1 ? "s" : "") + " above it needs" : "") + ".";
+        if (restarted) text = "Python started afresh. " + text;
+      }
+      self.say(text);
       return r;
     }, function (err) {
-      self.status("");
+      self.say(err.runtime ? "Stopped." : "");
       self.showFailure(err.message);
       return null;
     }).then(function (r) {
-      clearInterval(stopTimer);
+      clearInterval(ticker);
       self.stopButton.hidden = true;
       setRunning(null);
       return r;
     });
   };
 
-  /* Each exercise section's line: how many of this chapter's exercises the reader has passed. */
-  function updateSummaries() {
+  /* ------------------------------------------------------------ progress */
+  /* The marks of passed exercises: each chapter's line, and the landing page's list. */
+  function updateProgress() {
     var passed = progress.passed();
+    Object.keys(byIndex).forEach(function (i) { byIndex[i].showPassed(); });
+    document.querySelectorAll(".mg-progress-summary[data-exercises]").forEach(function (p) {
+      var ids = p.dataset.exercises.split(" ").filter(Boolean);
+      var n = ids.filter(function (id) { return passed[id]; }).length;
+      p.textContent = "Your progress in this browser: " + n + " of " + ids.length + " exercises of this " +
+                      "chapter passed" + (n === ids.length ? ". All done!" : ".") +
+                      " (Write the code in each exercise cell, then Check.)";
+      p.classList.toggle("mg-done", n === ids.length);
+      p.hidden = false;
+    });
     document.querySelectorAll(".mg-progress-list li[data-exercise]").forEach(function (li) {
       var when = passed[li.dataset.exercise];
       li.classList.toggle("mg-done", !!when);
@@ -341,22 +399,34 @@
       if (mark) mark.textContent = when ? "\u2713 passed " + when : "not yet";
     });
   }
-  live.updateProgress = updateSummaries;
+  live.updateProgress = updateProgress;
 
   /* The landing page's list: a Clear button (made here: without this script there is no
-     progress to clear) and the marks. */
+     progress to clear), which asks first. */
   function initProgressList() {
     document.querySelectorAll(".mg-progress-list").forEach(function (list) {
       if (list.querySelector(".mg-progress-clear")) return;
       var status = live.el("p", "mg-progress-status");
       status.setAttribute("role", "status");
       var clear = live.button("Clear my progress", "mg-secondary mg-progress-clear");
-      clear.addEventListener("click", function () {
-        var problem = progress.clear();
-        updateSummaries();
-        status.textContent = problem || "Cleared: no exercise is marked as passed in this browser.";
-      });
       var bar = live.el("div", "mg-cell-bar");
+      clear.addEventListener("click", function () {
+        if (bar.querySelector(".mg-cell-confirm")) return;
+        var box = live.el("span", "mg-cell-confirm");
+        var no = live.button("Keep it", "mg-secondary mg-cell-keep");
+        var yes = live.button("Clear it", "mg-cell-discard");
+        box.append(live.el("span", null, "Forget every exercise you passed, in this browser?"), no, yes);
+        clear.after(box);
+        no.focus();
+        no.addEventListener("click", function () { box.remove(); clear.focus(); });
+        yes.addEventListener("click", function () {
+          box.remove();
+          var problem = progress.clear();
+          updateProgress();
+          status.textContent = problem || "Cleared: no exercise is marked as passed in this browser.";
+          clear.focus();
+        });
+      });
       bar.append(clear, status);
       list.appendChild(bar);
     });
@@ -364,28 +434,27 @@
 
   function init() {
     initProgressList();
-    updateSummaries();
     var data = document.getElementById("mg-cells");
-    if (!data || !live) return;
-    plan = JSON.parse(data.textContent);
-    Object.keys(plan.cells).forEach(function (i) {
-      var el = document.querySelector("div.cell.mg-run.mg-cell-" + i);
-      if (el && listing(el)) byIndex[i] = new Cell(el, Number(i), plan.cells[i]);
-    });
-    // Exercise ids: the check('ID') call the cell ends with (microgpt/exercises.py names them).
-    Object.keys(byIndex).forEach(function (i) {
-      var c = byIndex[i];
-      var m = c.spec.exercise && /check\(\s*['"]([\w-]+)['"]/.exec(c.spec.source);
-      if (m) { c.spec.exerciseId = m[1]; c.showPassed(); }
-    });
-    updateSummaries();
+    if (data) {
+      plan = JSON.parse(data.textContent);
+      Object.keys(plan.cells).forEach(function (i) {
+        var el = document.querySelector("div.cell.mg-run.mg-cell-" + i);
+        if (el && listing(el)) byIndex[i] = new Cell(el, Number(i), plan.cells[i]);
+      });
+      // an edit typed just before leaving is saved now, not lost with its timer
+      window.addEventListener("pagehide", function () {
+        Object.keys(byIndex).forEach(function (i) { byIndex[i].flush(); });
+      });
+    }
+    updateProgress();
   }
 
-  // For tests: run cell i (unedited unless edited) and resolve to its result.
+  // For tests and the console: run cell i (as edited, if it is) and resolve to its result.
   live.cells = {
     run: function (i) { return byIndex[i].run(); },
     indices: function () { return Object.keys(byIndex).map(Number); },
-    get: function (i) { return byIndex[i]; }
+    get: function (i) { return byIndex[i]; },
+    options: opts
   };
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();

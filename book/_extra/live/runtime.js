@@ -30,6 +30,13 @@
  * do (err.runtime = true), each widget concerned shows that message in its status line
  * with a Retry button, and the next use (or Retry) starts a fresh worker. A w.ask
  * that the runtime could not answer is kept and asked again once Python is back.
+ *
+ * The chapters' runnable code cells (cells.js) use a second worker, role "code", started on
+ * their first Run: MicrogptLive.run(key, source, name, {el, timeLimit}) runs a cell there
+ * (microgpt.cells.run), readyCode(el) starts it, stopCode(message) ends it. A reader's code
+ * never runs in the widgets' worker, so it can neither stop nor change what they compute. A
+ * code worker ended on purpose (Stop, the cell's time limit) or crashed by a cell rejects the
+ * run with a message and offers no Retry: the next Run starts a fresh worker.
  */
 (function () {
   "use strict";
@@ -41,6 +48,9 @@
   var RETRY = "check your connection and retry";
   var DEAD = "Python stopped: the worker running it ended or stopped answering " +
              "(it may have run out of memory). Retry starts it again.";
+
+  var CODE_GONE = "The variables of this chapter's cells are gone. The next Run starts Python afresh " +
+                  "and first runs again the cells above that a cell needs.";
 
   var registry = {};
   // The current workers, by role, and their state (startRuntime); null: start one on next use.
@@ -100,8 +110,11 @@
     s.after(b);
   }
 
-  /* The end of a worker (a failed or stalled start, a dead or hung worker): see the header. */
-  function end(r, message) {
+  /* The end of a worker (a failed or stalled start, a dead or hung worker): see the header.
+     quiet: a code worker stopped on purpose (the reader's Stop, a cell's time limit): its
+     pending run rejects with the message, which cells.js shows; no Retry is offered (the
+     next Run starts a fresh worker). */
+  function end(r, message, quiet) {
     if (r.over) return;
     r.over = true;
     clearInterval(r.timer);
@@ -117,7 +130,8 @@
       if (p.el) els.add(p.el);
       p.reject(err);
     });
-    els.forEach(function (el) { showFailure(el, err, r.role); });
+    err.stopped = !!quiet;
+    if (!quiet) els.forEach(function (el) { showFailure(el, err, r.role); });
   }
 
   function onMessage(r, msg) {
@@ -160,7 +174,13 @@
       if (msg.type === "result" && live.timings.firstResult === null) live.timings.firstResult = performance.now();
       p.resolve(msg.type === "done" ? { stopped: !!msg.stopped } : msg.value);
     } else if (msg.type === "error") {
-      if (msg.fatal) { r.pending[msg.id] = p; end(r, msg.message); return; }
+      if (msg.fatal) {
+        r.pending[msg.id] = p;
+        // A code worker that a reader's cell crashed (its stack or memory exhausted) is
+        // stopped like one that ran too long: cells.js says so; the next Run starts afresh.
+        if (r.role === "code") end(r, msg.message + ". " + CODE_GONE, true); else end(r, msg.message);
+        return;
+      }
       var err = new Error(msg.message);
       err.pyType = msg.pyType || null;
       p.reject(err);
@@ -176,7 +196,7 @@
     if (r.started && r.role === "code") {
       Object.keys(r.pending).forEach(function (id) {
         var p = r.pending[id];
-        if (p.deadline && now > p.deadline) end(r, p.timeUp);
+        if (p.deadline && now > p.deadline) end(r, p.timeUp, true);
       });
       return;
     }
@@ -295,8 +315,7 @@
         post(r, { type: "run", key: key, source: source, name: name || "cell" },
              { resolve: resolve, reject: reject, el: opts.el, deadline: performance.now() + limit,
                timeUp: "Stopped: the code ran for more than " + Math.round(limit / 1000) + " s (a loop " +
-                       "that never ends?). Python was restarted: variables from earlier cells are gone; " +
-                       "Run runs the cells a cell needs again." });
+                       "that never ends?), so Python was stopped. " + CODE_GONE });
       });
     });
   }
@@ -312,7 +331,7 @@
   };
   /* End the code worker now (the reader's Stop): its pending run rejects with message. */
   live.stopCode = function (message) {
-    if (runtimes.code) end(runtimes.code, message);
+    if (runtimes.code) end(runtimes.code, message, true);
   };
   live.status = status;
   live.isReady = function (role) { var r = runtimes[role || "widgets"]; return !!(r && r.started); };

@@ -211,6 +211,12 @@ onmessage = async (event) => {
   } catch (err) {
     // The bridge answers every Python exception itself: this is Pyodide failing (out of
     // memory, a fatal error). This worker is no use any more; the page starts another.
-    postMessage({ type: "error", id: msg.id, message: "Python stopped: " + ((err && err.message) || err), fatal: true });
+    const why = (err && err.message) || String(err);
+    // A reader's cell (type "run") can crash Python where CPython would not: say why.
+    const hint = msg.type !== "run" ? "" : /call stack/i.test(why)
+      ? " (the browser's stack is much smaller than CPython's: something nested thousands of levels deep, " +
+        "such as a very long chain of Values, can exhaust it)"
+      : /memory/i.test(why) ? " (the browser gives Python far less memory than a computer has)" : "";
+    postMessage({ type: "error", id: msg.id, message: "Python stopped: " + why + hint, fatal: true });
   }
 };
