@@ -81,20 +81,3 @@ def test_a_decorated_function_is_found_in_its_own_module():
     name, qualname, numbers = picture.locate(microgpt.sample_many.__globals__['sample'])
     assert (name, qualname) == ('sample.py', 'sample')
     assert _lines('sample.py')[numbers[0] - 1].startswith('@graph_building')
-
-
-def test_the_program_listing_is_the_package_source_in_chapter_order():
-    """Chapter 7's one-page program: every block is read from the package, tagged with the
-    chapter that explains it, chapters 1 to 6 in order."""
-    blocks = picture.program_blocks()
-    assert [chapter for chapter, *_ in blocks] == [1, 2, 3, 4, 5, 6]
-    listing = picture.program_listing()
-    for chapter, _, path, source in blocks:
-        assert os.path.isfile(os.path.join(os.path.dirname(PACKAGE_DIR), path)), path
-        assert f'# Chapter {chapter}: ' in listing and source in listing
-    for _, _, module, names in picture.PROGRAM:
-        for name in names:
-            obj = getattr(__import__(f'microgpt.{module}', fromlist=['_']), name.split('.')[0])
-            for part in name.split('.')[1:]:
-                obj = getattr(obj, part)
-            assert inspect.getsource(inspect.unwrap(obj)) in listing, name

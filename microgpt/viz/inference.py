@@ -2,27 +2,29 @@
 position, the KV cache growing, temperature (small multiples and a slider), greedy
 decoding, attention during generation, and scoring a name.
 
-Every function takes either engine's model: a scalar `microgpt.GPT` or a
-`microgpt.numpy_engine.GPT` (same numbers; the NumPy one is ~100x faster, which keeps the
-widgets responsive)."""
+Every function takes any engine's model: a scalar `microgpt.GPT`, a
+`microgpt.list_engine.GPT` or a `microgpt.numpy_engine.GPT` (the same numbers; the list and
+NumPy ones sample about twenty times faster, which keeps the widgets responsive)."""
 
 import math
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .. import explore, numpy_engine
+from .. import explore, list_engine, numpy_engine
 from .. import sample as scalar
 from ..errors import MicroGPTError
 from ..explore import entropy, floats, next_token_probs, score, token_labels
-from ..tables import print_table
 from .common import INDIGO, PINK, RED, np_softmax, token_label
 
 # ----------------------------------------------------------------------------- basics
 
 def _sample(model):
-    """The sampler of this model's engine: numpy_engine.sample or the scalar sample.sample."""
-    return numpy_engine.sample if isinstance(model, numpy_engine.GPT) else scalar.sample
+    """The sampler of this model's engine: numpy_engine.sample, list_engine.sample or the
+    scalar sample.sample."""
+    if isinstance(model, numpy_engine.GPT):
+        return numpy_engine.sample
+    return list_engine.sample if isinstance(model, list_engine.GPT) else scalar.sample
 
 
 def sample_names(model, tokenizer, temperature, n=8, seed=None):
@@ -32,28 +34,6 @@ def sample_names(model, tokenizer, temperature, n=8, seed=None):
 
 
 # ----------------------------------------------------------------------------- one name, step by step
-
-def _p2(p):
-    """A probability in 3 characters: '.34', '1.0'."""
-    return '1.0' if p >= 0.995 else f'{p:.2f}'[1:]
-
-
-def top_k(probs, tokenizer, k=5):
-    """The k most likely tokens as text: 'a .31 k .12 ...'."""
-    order = sorted(range(len(probs)), key=lambda i: -probs[i])[:k]
-    return ' '.join(f'{tokenizer.token_str(i)} {_p2(probs[i])}' for i in order)
-
-
-def sampling_table(trace, tokenizer, k=5):
-    """One row per generated position of a sample trace (from sample(..., trace=[])):
-    the input token, the k most likely next tokens, the one drawn, and the length of
-    the KV cache after this position."""
-    rows = []
-    for step in trace:
-        rows.append((step['pos'], tokenizer.token_str(step['token']), top_k(step['probs'], tokenizer, k),
-                     tokenizer.token_str(step['next']), _p2(step['probs'][step['next']]), step['pos'] + 1))
-    print_table(rows, ['pos', 'input', f'{k} most likely next tokens', 'drawn', 'p', 'cache'])
-
 
 def plot_kv_cache(trace, tokenizer, layer=0, ncols=4):
     """Small multiples: the KV cache of one layer after each generated position. Each

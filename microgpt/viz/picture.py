@@ -1,15 +1,15 @@
 """Chapter 7 (The complete picture): the data-flow diagram, the table of what the package
 includes and the chart of its line counts (both read from the package's own source by
-microgpt.lines), small illustrations of what microgpt omits (activations, LayerNorm,
-biases, byte-pair encoding), and the measurements of the efficiency boundary (scalar vs
-NumPy engine, 1 vs 2 vs 4 layers).
+microgpt.lines), small illustrations of what microgpt omits (biases, byte-pair encoding),
+and the measurements of the efficiency boundary (the scalar, list and NumPy engines; 1 vs
+2 vs 4 layers).
 
 Every number about the model comes from the package itself (its engines, its source read
 with inspect and ast); the few functions here that stand for things microgpt does *not*
-have (GeLU, LayerNorm, the byte-pair merge loop) are marked as illustrations.
+have (the byte-pair merge loop; GeLU lives in viz/architecture.py) are marked as
+illustrations.
 """
 
-import inspect
 import os
 import time
 
@@ -18,7 +18,6 @@ import numpy as np
 
 from ..autograd import Value
 from ..config import get_config
-from ..contract import run_sequence
 from ..data import Tokenizer
 from ..lines import locate
 from ..model import GPT, rmsnorm
@@ -122,64 +121,6 @@ def plot_data_flow():
     return fig
 
 
-def forward_trace(gpt_model, tokens):
-    """One gpt() Trace per position of a framed document: what the model computed, as
-    floats. Runs the same positions the loss uses (the first block_size)."""
-    n = min(gpt_model.config.block_size, len(tokens) - 1)
-    return run_sequence(gpt_model, tokens[:n])
-
-
-def fmt(xs, digits=4):
-    """A short list of numbers at a fixed precision, for printing."""
-    return '[' + ', '.join(f'{x:+.{digits}f}' for x in xs) + ']'
-
-
-# The whole program, top to bottom, in the order a single-file version would define it:
-# (chapter that explains it, what it is, module, the objects of that module, in order).
-PROGRAM = [
-    (1, 'the data: documents, shuffle, tokenizer', 'data', ['load_docs', 'shuffled', 'Tokenizer']),
-    (2, 'autograd: a number that knows its gradient', 'autograd', ['Value']),
-    (3, 'parameters and the building blocks', 'model',
-     ['matrix', 'param_shapes', 'init_state_dict', 'linear', 'softmax', 'rmsnorm']),
-    (4, 'the model: gpt()', 'model', ['GPT.empty_cache', 'GPT.gpt']),
-    (5, 'training: loss, Adam, the loop', 'train', ['doc_loss', 'Adam', 'training_steps']),
-    (6, 'inference: temperature sampling', 'sample', ['sample']),
-]
-
-
-def program_blocks():
-    """The PROGRAM as (chapter, title, file, source) blocks, each source read from the package
-    with inspect (a decorated function by its own source, decorator included)."""
-    from importlib import import_module
-    blocks = []
-    for chapter, title, module, names in PROGRAM:
-        mod = import_module(f'microgpt.{module}')
-        sources = []
-        for name in names:
-            obj = mod
-            for part in name.split('.'):
-                obj = getattr(obj, part)
-            sources.append(inspect.getsource(inspect.unwrap(obj)))
-        blocks.append((chapter, title, f'microgpt/{module}.py', '\n'.join(sources)))
-    return blocks
-
-
-def program_listing():
-    """The whole program as one Python listing: every block headed by a comment that names the
-    chapter explaining it and the file it comes from."""
-    out = []
-    for chapter, title, path, source in program_blocks():
-        out.append(f'# {"=" * 76}\n# Chapter {chapter}: {title}   ({path})\n# {"=" * 76}\n')
-        out.append(source)
-    return '\n'.join(out)
-
-
-def show_program():
-    """program_listing(), highlighted as Python (the same display as show_source)."""
-    from IPython.display import Code
-    return Code(program_listing(), language='python')
-
-
 # ----------------------------------------------------------------------------- 7.2 what the code includes
 
 # (component, the object it lives in, which of its lines, chapter that explains it). Which lines:
@@ -257,14 +198,6 @@ def plot_line_counts(counts, title='Where the lines of code go'):
 
 # ----------------------------------------------------------------------------- 7.3 what the code omits
 # Illustrations only: none of these is part of microgpt.
-
-def layernorm(x, eps=1e-5):
-    """LayerNorm without its learned gain and bias (illustration): subtract the mean, then
-    divide by the standard deviation. RMSNorm skips the first step."""
-    x = np.asarray(x, dtype=float)
-    mu = x.mean()
-    return (x - mu) / np.sqrt(((x - mu) ** 2).mean() + eps)
-
 
 def extra_gpt2_params(config, vocab_size):
     """What GPT-2's extras would add to a microgpt config: a bias on every linear layer inside
@@ -400,7 +333,9 @@ def plot_timing(seconds, title='Time for the same 1000 training steps'):
     names = list(seconds)
     vals = [seconds[k] for k in names]
     fig, ax = plt.subplots(figsize=(8, 2.4))
-    ax.barh(range(len(names)), vals, color=['#c2410c', '#1d4ed8'][:len(names)])
+    colors = {'scalar': '#c2410c', 'list': '#15803d', 'numpy': '#1d4ed8'}  # by engine
+    ax.barh(range(len(names)), vals,
+            color=[next((c for k, c in colors.items() if k in n.lower()), '#6b7280') for n in names])
     for i, v in enumerate(vals):
         ax.text(v * 1.15, i, f'{v:.1f} s', va='center')
     ax.set_xscale('log')

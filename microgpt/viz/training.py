@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..autograd import graph_building
+from ..model import GPT
 from ..train import Adam, doc_loss
 from .common import RED, ma_label, smoothed
 
@@ -28,14 +29,6 @@ def print_error(e, width=78, replace=None):
         msg = msg.replace(old, new)
     print(textwrap.fill(f'{type(e).__name__}: {msg}', width, break_long_words=False,
                         break_on_hyphens=False, subsequent_indent='    '))
-
-
-def param_index(model, p):
-    """Where the Value p sits in model.params (the order Adam's m and v buffers use)."""
-    for i, q in enumerate(model.params):
-        if q is p:
-            return i
-    raise ValueError("not a parameter of this model")
 
 
 GOLDEN_BOOK = 'golden_book_ssa2017.txt'  # package data: the reference program's output on names.txt
@@ -172,22 +165,13 @@ def plot_losses(losses, window=50, vocab_size=27, compare=100):
 
 # ----------------------------------------------------------------------------- where the time goes
 
-def count_nodes(model, tokenizer, docs):
-    """Per document: (doc, predictions, Value nodes in the graph of its loss)."""
-    rows = []
-    for doc in docs:
-        tokens = tokenizer.frame(doc)
-        loss = doc_loss(model, tokens)
-        rows.append((doc, min(model.config.block_size, len(tokens) - 1), len(loss.topological_order())))
-    return rows
-
-
 def time_step_parts(model, tokenizer, docs, num_steps=5):
     """Seconds per step spent in the forward pass (building the graph), the backward pass
     and the Adam update, averaged over num_steps training steps, timed the way
-    training_steps runs them (cycle collector paused while the graph lives). Trains model
-    (pass a copy)."""
+    training_steps runs them (cycle collector paused while the graph lives), on a copy of
+    model (the model itself is left as it is)."""
     c = model.config
+    model = GPT.from_weights(c, model.weights())  # a copy, to train
     adam = Adam(model.params, c.learning_rate, c.beta1, c.beta2, c.eps)
     parts = {'forward': 0.0, 'backward': 0.0, 'freeing the graph': 0.0, 'Adam update': 0.0}
     for step in range(num_steps):
@@ -219,5 +203,67 @@ def plot_time_parts(parts):
     ax.set_xlim(0, max(ms) * 1.45)
     ax.set_xlabel('milliseconds per training step')
     ax.set_title(f'One scalar training step: {total:.0f} ms')
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------- SGD against Adam
+
+def train_sgd(learning_rate, num_steps=1000, preset='book'):
+    """Train microgpt with plain gradient descent, p -= lr_t * g, on the NumPy engine:
+    the same names, initial weights and learning-rate decay as the Adam run. Returns the
+    loss of every step (fewer, if the loss blew up)."""
+    from ..pipeline import prepare
+    r = prepare(preset, engine='numpy')                # same shuffle, same weights
+    B = r.config.block_size
+    losses = []
+    for step in range(num_steps):
+        tokens = r.tokenizer.frame(r.docs[step][:B])  # as training_steps frames it
+        with np.errstate(all='ignore'):               # overflow: checked below
+            loss, grads = r.model.loss_and_grads(tokens)  # forward + backward
+        if not math.isfinite(loss):                   # the loss blew up: diverged
+            break
+        lr_t = learning_rate * (1 - step / num_steps)  # the same linear decay
+        for name, w in r.model.state_dict.items():
+            w -= lr_t * grads[name]                   # the whole update rule
+        losses.append(loss)
+    return losses
+
+
+OPTIMIZER_COLORS = ('#08519c', '#fd8d3c', '#d94801', '#7f2704')  # Adam, then SGD runs
+
+
+def plot_optimizers(curves, window=50, vocab_size=27):
+    """Several training runs on the same names (curves: {label: losses}; the first, the
+    reference, drawn thick). Top: each run's moving-average loss; a run that stopped early
+    (it diverged) is marked with a cross at its last step. Bottom: each complete run minus
+    the first, so that what they share (the same names, in the same order) cancels out."""
+    fig, (a1, a2) = plt.subplots(2, 1, figsize=(8, 5.8), sharex=True, gridspec_kw={'height_ratios': [1.6, 1]})
+    longest = max(len(losses) for losses in curves.values())
+    (ref_label, ref), = list(curves.items())[:1]
+    ref_steps, ref_avg = smoothed(ref, window)
+    for i, (label, losses) in enumerate(curves.items()):
+        color = OPTIMIZER_COLORS[i % len(OPTIMIZER_COLORS)]
+        if len(losses) >= window:
+            steps, avg = smoothed(losses, window)
+            a1.plot(steps, avg, color=color, lw=2.6 if i == 0 else 1.8, label=f'{label}: ends at {avg[-1]:.3f}')
+            if i > 0 and len(losses) == len(ref):
+                a2.plot(steps, avg - ref_avg, color=color, lw=1.8, label=f'{label} minus {ref_label}')
+        if len(losses) < longest:  # it stopped: where, and at what loss
+            shown = min(float(losses[-1]), 4.4)
+            a1.plot([len(losses)], [shown], 'x', color=color, ms=10, mew=2.5,
+                    label=f'{label}: diverged at step {len(losses) + 1}')
+    base = math.log(vocab_size)
+    a1.axhline(base, color=RED, ls='--', lw=1.2, label=f'uniform guess: ln {vocab_size}')
+    a1.set_xlim(0, longest)
+    a1.set_ylim(2.2, 4.5)
+    a1.set_ylabel(f'loss, {ma_label(window)}')
+    a1.set_title(f'Plain gradient descent against Adam: the same {longest} names, the same start')
+    a1.legend(frameon=False, fontsize=9, loc='upper right')
+    a2.axhline(0, color=OPTIMIZER_COLORS[0], lw=2.6)
+    a2.set_xlabel('training step')
+    a2.set_ylabel('difference')
+    a2.set_title(f'Above the line: behind {ref_label}', fontsize=11)
+    a2.legend(frameon=False, fontsize=9, loc='upper right')
     fig.tight_layout()
     return fig
