@@ -359,11 +359,13 @@ Write `vocabulary(docs)`: from a list of documents, return `(uchars, BOS, vocab_
 number of ids, BOS included.
 """, '''
 def vocabulary(docs):
-    """(uchars, BOS, vocab_size) of a list of documents, as Tokenizer computes them."""
+    """(uchars, BOS, vocab_size) of a list of documents, as Tokenizer computes
+    them."""
     return None  # your code here
 ''', '''
 def vocabulary(docs):
-    """(uchars, BOS, vocab_size) of a list of documents, as Tokenizer computes them."""
+    """(uchars, BOS, vocab_size) of a list of documents, as Tokenizer computes
+    them."""
     uchars = sorted(set(''.join(docs)))  # unique chars become ids 0..n-1
     BOS = len(uchars)                    # the id after the characters
     return uchars, BOS, len(uchars) + 1  # +1 for BOS
@@ -473,11 +475,13 @@ Write `bigram_counts(docs, uchars)`: a `V x V` list of lists (`V = len(uchars) +
 model sees it: `[BOS] + ids + [BOS]` with `BOS = len(uchars)`.
 """, '''
 def bigram_counts(docs, uchars):
-    """counts[a][b]: how often token b follows token a in the framed documents."""
+    """counts[a][b]: how often token b follows token a in the framed
+    documents."""
     return None  # your code here
 ''', '''
 def bigram_counts(docs, uchars):
-    """counts[a][b]: how often token b follows token a in the framed documents."""
+    """counts[a][b]: how often token b follows token a in the framed
+    documents."""
     BOS = len(uchars)
     V = len(uchars) + 1
     counts = [[0] * V for _ in range(V)]  # one new row per token
@@ -530,11 +534,13 @@ from a framed document `tokens = [BOS] + ids + [BOS]`: position `pos` pairs `tok
 with `tokens[pos + 1]`, for the first `min(block_size, len(tokens) - 1)` positions only.
 """, '''
 def training_pairs(tokens, block_size):
-    """[(input, target), ...]: what the model sees and must predict at each position."""
+    """[(input, target), ...]: what the model sees and must predict at each
+    position."""
     return None  # your code here
 ''', '''
 def training_pairs(tokens, block_size):
-    """[(input, target), ...]: what the model sees and must predict at each position."""
+    """[(input, target), ...]: what the model sees and must predict at each
+    position."""
     n = min(block_size, len(tokens) - 1)  # predictions: at most block_size
     return [(tokens[pos], tokens[pos + 1]) for pos in range(n)]
 ''')
@@ -751,11 +757,13 @@ graph thousands of nodes deep, deeper than Python's recursion limit: use an expl
 as `Value.topological_order` does (section 2.6).
 """, '''
 def topological_order(root):
-    """Every node root depends on, each listed once, after all of its children."""
+    """Every node root depends on, each listed once, after all of its
+    children."""
     return None  # your code here
 ''', '''
 def topological_order(root):
-    """Every node root depends on, each listed once, after all of its children."""
+    """Every node root depends on, each listed once, after all of its
+    children."""
     topo, visited = [], {root}
     stack = [(root, iter(root._children))]  # (node, children still to look at)
     while stack:
@@ -827,7 +835,9 @@ Write the loop yourself: the check's root has no `backward()` method to call.
 """, '''
 def backward(root):
     """Fill in .grad of every node root depends on."""
-    pass  # your code here: seed root.grad, then walk reversed(root.topological_order())
+    # your code here: seed root.grad, then walk the nodes in
+    # reversed(root.topological_order())
+    pass
 ''', '''
 def backward(root):
     """Fill in .grad of every node root depends on."""
@@ -1005,7 +1015,7 @@ def num_params(config, vocab_size):
     """How many numbers the model learns."""
     e, L = config.n_embd, config.n_layer
     embeddings = vocab_size * e + config.block_size * e   # wte, wpe
-    per_layer = 4 * e * e + 4 * e * e + e * 4 * e          # wq wk wv wo, fc1, fc2
+    per_layer = 4 * e * e + 4 * e * e + e * 4 * e  # wq wk wv wo, fc1, fc2
     return embeddings + vocab_size * e + L * per_layer    # + lm_head
 ''')
 def _param_count_cases(ns):
@@ -1058,14 +1068,16 @@ from microgpt import rmsnorm
 
 
 def embed(state_dict, token_id, pos_id):
-    """rmsnorm(token embedding + position embedding): a list of n_embd Values."""
+    """rmsnorm(token embedding + position embedding): a list of n_embd
+    Values."""
     return None  # your code here
 ''', '''
 from microgpt import rmsnorm
 
 
 def embed(state_dict, token_id, pos_id):
-    """rmsnorm(token embedding + position embedding): a list of n_embd Values."""
+    """rmsnorm(token embedding + position embedding): a list of n_embd
+    Values."""
     tok_emb = state_dict['wte'][token_id]          # token embedding lookup
     pos_emb = state_dict['wpe'][pos_id]            # position embedding lookup
     x = [t + p for t, p in zip(tok_emb, pos_emb)]  # combine: what + where
@@ -1114,17 +1126,19 @@ from microgpt import softmax
 
 
 def attention_head(q_h, k_h, v_h):
-    """One head: softmax(q.k / sqrt(head_dim)) over the cached keys, times the cached values."""
+    """One head: softmax(q.k / sqrt(head_dim)) over the cached keys, times the
+    cached values."""
     return None  # your code here
 ''', '''
 from microgpt import softmax
 
 
 def attention_head(q_h, k_h, v_h):
-    """One head: softmax(q.k / sqrt(head_dim)) over the cached keys, times the cached values."""
+    """One head: softmax(q.k / sqrt(head_dim)) over the cached keys, times the
+    cached values."""
     head_dim = len(q_h)
-    attn_logits = [sum(q_h[j] * k_h[t][j] for j in range(head_dim)) / head_dim**0.5
-                   for t in range(len(k_h))]
+    attn_logits = [sum(q_h[j] * k_h[t][j] for j in range(head_dim))
+                   / head_dim**0.5 for t in range(len(k_h))]
     attn_weights = softmax(attn_logits)
     return [sum(attn_weights[t] * v_h[t][j] for t in range(len(v_h)))
             for j in range(head_dim)]
@@ -1215,14 +1229,16 @@ from microgpt import softmax
 
 
 def position_loss(logits, target_id):
-    """-log p(target): small when the model gave the right token a high probability."""
+    """-log p(target): small when the model gave the right token a high
+    probability."""
     return None  # your code here
 ''', '''
 from microgpt import softmax
 
 
 def position_loss(logits, target_id):
-    """-log p(target): small when the model gave the right token a high probability."""
+    """-log p(target): small when the model gave the right token a high
+    probability."""
     probs = softmax(logits)
     return -probs[target_id].log()
 ''')
@@ -1271,14 +1287,16 @@ from microgpt import softmax
 
 
 def doc_loss(model, tokens):
-    """Mean -log p of each next token of one framed document, over the first block_size positions."""
+    """Mean -log p of each next token of one framed document, over the first
+    block_size positions."""
     return None  # your code here
 ''', '''
 from microgpt import softmax
 
 
 def doc_loss(model, tokens):
-    """Mean -log p of each next token of one framed document, over the first block_size positions."""
+    """Mean -log p of each next token of one framed document, over the first
+    block_size positions."""
     n = min(model.config.block_size, len(tokens) - 1)
     keys, values = model.empty_cache()
     losses = []
@@ -1348,11 +1366,13 @@ moments are `m = beta1 m + (1 - beta1) grad` and `v = beta2 v + (1 - beta2) grad
 bias corrections divide by `1 - beta ** t` with `t = step + 1`; the parameter moves by
 `lr_t * m_hat / (v_hat ** 0.5 + eps)` against the gradient. Return `(p, m, v)` after the update.
 """, '''
-def adam_update(p, grad, m, v, step, num_steps, learning_rate=0.01, beta1=0.85, beta2=0.99, eps=1e-8):
+def adam_update(p, grad, m, v, step, num_steps,
+                learning_rate=0.01, beta1=0.85, beta2=0.99, eps=1e-8):
     """One Adam update at 0-based step `step`: returns the new (p, m, v)."""
     return None  # your code here
 ''', '''
-def adam_update(p, grad, m, v, step, num_steps, learning_rate=0.01, beta1=0.85, beta2=0.99, eps=1e-8):
+def adam_update(p, grad, m, v, step, num_steps,
+                learning_rate=0.01, beta1=0.85, beta2=0.99, eps=1e-8):
     """One Adam update at 0-based step `step`: returns the new (p, m, v)."""
     lr_t = learning_rate * (1 - step / num_steps)  # linear lr decay
     m = beta1 * m + (1 - beta1) * grad
@@ -1481,7 +1501,8 @@ def sample_name(model, tokenizer, rng, temperature):
     for pos_id in range(model.config.block_size):
         logits = model.gpt(token_id, pos_id, keys, values)
         probs = softmax([l / temperature for l in logits])
-        token_id = rng.choices(range(model.vocab_size), weights=[p.data for p in probs])[0]
+        weights = [p.data for p in probs]
+        token_id = rng.choices(range(model.vocab_size), weights=weights)[0]
         if token_id == tokenizer.BOS:
             break
         sample.append(tokenizer.uchars[token_id])
@@ -1542,7 +1563,8 @@ def greedy(model, tokenizer):
     token_id, out = tokenizer.BOS, []
     for pos_id in range(model.config.block_size):
         logits = model.gpt(token_id, pos_id, keys, values)
-        token_id = max(range(model.vocab_size), key=lambda i: logits[i].data)  # first of the largest
+        # the first of the largest logits
+        token_id = max(range(model.vocab_size), key=lambda i: logits[i].data)
         if token_id == tokenizer.BOS:
             break
         out.append(tokenizer.uchars[token_id])
@@ -1587,14 +1609,16 @@ from microgpt import linear, rmsnorm, softmax
 
 
 def gpt(model, token_id, pos_id, keys, values):
-    """The logits for what follows token_id at pos_id; keys, values: the KV cache, grown in place."""
+    """The logits for what follows token_id at pos_id; keys, values: the KV
+    cache, grown in place."""
     return None  # your code here
 ''', '''
 from microgpt import linear, rmsnorm, softmax
 
 
 def gpt(model, token_id, pos_id, keys, values):
-    """The logits for what follows token_id at pos_id; keys, values: the KV cache, grown in place."""
+    """The logits for what follows token_id at pos_id; keys, values: the KV
+    cache, grown in place."""
     sd, head_dim = model.state_dict, model.head_dim
     x = [t + p for t, p in zip(sd['wte'][token_id], sd['wpe'][pos_id])]
     x = rmsnorm(x)
@@ -1610,10 +1634,11 @@ def gpt(model, token_id, pos_id, keys, values):
             q_h = q[hs:hs + head_dim]
             k_h = [ki[hs:hs + head_dim] for ki in keys[li]]
             v_h = [vi[hs:hs + head_dim] for vi in values[li]]
-            attn_logits = [sum(q_h[j] * k_h[t][j] for j in range(head_dim)) / head_dim**0.5
-                           for t in range(len(k_h))]
+            attn_logits = [sum(q_h[j] * k_h[t][j] for j in range(head_dim))
+                           / head_dim**0.5 for t in range(len(k_h))]
             attn_weights = softmax(attn_logits)
-            x_attn.extend(sum(attn_weights[t] * v_h[t][j] for t in range(len(v_h)))
+            x_attn.extend(sum(attn_weights[t] * v_h[t][j]
+                              for t in range(len(v_h)))
                           for j in range(head_dim))
         x = linear(x_attn, sd[f'layer{li}.attn_wo'])
         x = [a + b for a, b in zip(x, x_residual)]
@@ -1774,24 +1799,28 @@ import ast
 
 
 def count_lines(source):
-    """{'blank', 'comment', 'docstring', 'code'}: how many lines of each kind."""
+    """{'blank', 'comment', 'docstring', 'code'}: how many lines of each
+    kind."""
     return None  # your code here
 ''', '''
 import ast
 
 
 def count_lines(source):
-    """{'blank', 'comment', 'docstring', 'code'}: how many lines of each kind."""
+    """{'blank', 'comment', 'docstring', 'code'}: how many lines of each
+    kind."""
     lines = source.split('\\n')
     if lines and lines[-1] == '':  # a final newline ends the last line
         lines = lines[:-1]
     docstring = set()
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \\
-                    and isinstance(body[0].value.value, str):
-                docstring.update(range(body[0].lineno, body[0].end_lineno + 1))
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef,
+                             ast.AsyncFunctionDef)):
+            first = node.body[0] if node.body else None
+            value = getattr(first, 'value', None)
+            if (isinstance(first, ast.Expr) and isinstance(value, ast.Constant)
+                    and isinstance(value.value, str)):
+                docstring.update(range(first.lineno, first.end_lineno + 1))
     counts = {'blank': 0, 'comment': 0, 'docstring': 0, 'code': 0}
     for number, line in enumerate(lines, 1):
         text = line.strip()

@@ -414,3 +414,22 @@ def test_every_reference_solution_is_checked_fast():
     for i, ns in namespaces.items():
         assert result(i, ns)['passed']
     assert time.perf_counter() - t0 < 2.0
+
+
+def test_the_chapters_exercise_cells_are_the_packages():
+    """Each chapter's exercise and solution cells hold exactly microgpt/exercises.py's starter
+    and solution (scripts/sync_exercises.py writes them): one source, in Jupyter and the page."""
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parent.parent / 'scripts' / 'sync_exercises.py'
+    spec = importlib.util.spec_from_file_location('sync_exercises', path)
+    sync = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sync)
+    assert sync.main(['--check']) == 0, 'run scripts/sync_exercises.py, then re-execute the chapter'
+
+
+def test_exercise_code_fits_the_solution_toggles_column():
+    for e in exercises():
+        for part in ('starter', 'solution'):
+            long = [line for line in e[part].splitlines() if len(line) > 79]
+            assert not long, f"{e['id']} {part}: {long[0]!r} is wider than 79 characters"
