@@ -84,10 +84,6 @@ class Tokenizer:
         """A document as the model sees it in training: [BOS] + ids + [BOS]."""
         return [self.BOS] + self.encode(doc) + [self.BOS]
 
-    def token_str(self, i):
-        """A printable name for one token id (BOS shows as '<BOS>')."""
-        return '<BOS>' if i == self.BOS else self.uchars[i]
-
     def __repr__(self):
         return (f"Tokenizer(vocab_size={self.vocab_size}, "
                 f"uchars={''.join(self.uchars)!r}, BOS={self.BOS})")
