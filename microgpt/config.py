@@ -115,7 +115,7 @@ def get_config(preset='book', **overrides):
 
 def num_params(config, vocab_size):
     """How many numbers the model learns: the sum of every matrix's rows x columns."""
-    e, L = config.n_embd, config.n_layer
-    embeddings = vocab_size * e + config.block_size * e   # wte, wpe
-    per_layer = 4 * e * e + 4 * e * e + e * 4 * e          # wq wk wv wo, fc1, fc2
-    return embeddings + vocab_size * e + L * per_layer    # + lm_head
+    d, n_layer = config.n_embd, config.n_layer             # width, layers
+    embeddings = vocab_size * d + config.block_size * d   # wte, wpe
+    per_layer = 4 * d * d + 4 * d * d + d * 4 * d  # wq wk wv wo, fc1, fc2
+    return embeddings + vocab_size * d + n_layer * per_layer  # + lm_head

@@ -1013,10 +1013,10 @@ def num_params(config, vocab_size):
 ''', '''
 def num_params(config, vocab_size):
     """How many numbers the model learns."""
-    e, L = config.n_embd, config.n_layer
-    embeddings = vocab_size * e + config.block_size * e   # wte, wpe
-    per_layer = 4 * e * e + 4 * e * e + e * 4 * e  # wq wk wv wo, fc1, fc2
-    return embeddings + vocab_size * e + L * per_layer    # + lm_head
+    d, n_layer = config.n_embd, config.n_layer             # width, layers
+    embeddings = vocab_size * d + config.block_size * d   # wte, wpe
+    per_layer = 4 * d * d + 4 * d * d + d * 4 * d  # wq wk wv wo, fc1, fc2
+    return embeddings + vocab_size * d + n_layer * per_layer  # + lm_head
 ''')
 def _param_count_cases(ns):
     def count(c, V, lm_head=True, wpe=True, layers=True, attn=4, mlp=8):
