@@ -262,9 +262,15 @@
     if (retry && /^Stopped/.test(message)) retry.remove();
   };
 
+  // While a cell runs, the Run buttons are marked unavailable (aria-disabled), not disabled:
+  // disabling the button a keyboard reader just pressed would drop their focus to the top of
+  // the page. run() ignores presses meanwhile.
   function setRunning(cell) {
     running = cell;
-    Object.keys(byIndex).forEach(function (i) { byIndex[i].runButton.disabled = !!cell; });
+    Object.keys(byIndex).forEach(function (i) {
+      if (cell) byIndex[i].runButton.setAttribute("aria-disabled", "true");
+      else byIndex[i].runButton.removeAttribute("aria-disabled");
+    });
   }
 
   /* Run this cell (after the cells it needs): resolves to its result, or null if it did not run. */
