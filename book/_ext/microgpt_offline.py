@@ -46,9 +46,28 @@ def write_version(outdir: Path) -> str:
     return version
 
 
+def copy_static(app) -> list[str]:
+    """Copy html_static_path (book/_static) into <out>/_static again: like book/_extra (see
+    microgpt_live.copy_extra), Sphinx copies it only when some page was rebuilt, so an edit
+    of custom.css alone would otherwise not reach the built site (nor the version)."""
+    changed = []
+    out = Path(app.outdir) / "_static"
+    for entry in app.config.html_static_path:
+        src = Path(app.confdir) / entry
+        for path in sorted(p for p in src.rglob("*") if p.is_file()):
+            target = out / path.relative_to(src)
+            data = path.read_bytes()
+            if not target.is_file() or target.read_bytes() != data:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+                changed.append(target.relative_to(out.parent).as_posix())
+    return changed
+
+
 def on_build_finished(app, exception):
     if exception is not None or app.builder.format != "html":
         return
+    copy_static(app)
     write_version(Path(app.outdir))
 
 

@@ -106,9 +106,10 @@ def set_mode(page, mode: str) -> None:
 
 
 def set_view(page, width: int, mode: str) -> None:
-    page.set_viewport_size({"width": width, "height": 900})
+    if page.viewport_size["width"] != width:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_timeout(500)  # widgets redraw (100 ms), the theme updates tab stops (300 ms)
     set_mode(page, mode)
-    page.wait_for_timeout(500)  # widgets redraw (100 ms), the theme updates tab stops (300 ms)
 
 
 # -------------------------------------------------------------------------- live groups

@@ -31,14 +31,33 @@
       return Promise.resolve(null);
     }
     var sw = navigator.serviceWorker;
-    return sw.register(new URL("../sw.js", here).href).then(function () {
+    // A new build's worker took over while this page was open: what the page loads from now
+    // on (Python, when going live) would come from the new build; the reader is told to reload.
+    if (sw.controller) sw.addEventListener("controllerchange", updated);
+    var kept = sw.register(new URL("../sw.js", here).href).then(function () {
       return sw.ready;
     }).then(function (registration) {
       return keepThisPage(registration.active);
     }).catch(function () {
       return null;  // blocked or refused: the book works without it
     });
+    // A registration that never settles (some ways of blocking workers) counts as none.
+    return Promise.race([kept, new Promise(function (resolve) { setTimeout(resolve, 30000, null); })]);
   })();
+
+  function updated() {
+    if (document.querySelector(".mg-updated")) return;
+    var note = document.createElement("div");
+    note.className = "mg-updated";
+    note.setAttribute("role", "status");
+    note.textContent = "A new edition of this book was published while this page was open. ";
+    var reload = document.createElement("button");
+    reload.type = "button";
+    reload.textContent = "Reload the page";
+    reload.addEventListener("click", function () { location.reload(); });
+    note.appendChild(reload);
+    document.body.prepend(note);
+  }
 
   /* ------------------------------------------------------------ 2. wide display math */
   function mathTabStops() {
