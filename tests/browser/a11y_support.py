@@ -103,6 +103,10 @@ def set_mode(page, mode: str) -> None:
         page.mouse.move(0, 0)
         page.evaluate("() => document.activeElement && document.activeElement.blur()")
         page.wait_for_function("() => !document.querySelector('.tooltip')", timeout=5000)
+        # the theme's colours change with CSS transitions: measured half way, a text and its
+        # background are two mixes of light and dark
+        page.wait_for_function("() => !document.getAnimations().some(a => a instanceof CSSTransition)",
+                               timeout=5000)
 
 
 def set_view(page, width: int, mode: str) -> None:

@@ -155,10 +155,7 @@ def test_blocked(open_page):
     kept = p.page.evaluate("() => Promise.race([MicrogptLive.offline, new Promise(r => setTimeout(r, 2000, 'none'))])")
     assert kept in (None, "none"), kept
     assert p.page.evaluate("() => !navigator.serviceWorker || !navigator.serviceWorker.controller")
-    root = p.widget("tokens")
-    root.locator("input").fill("emma")
-    p.wait_live(root, "(r, ids) => r.dataset.ids === ids", "26,4,12,12,0,26")
-    p.check_clean()
+    p.check_clean()  # (every other browser test, live widgets included, runs with workers blocked)
 
 
 def test_version_is_the_build(html_root, tmp_path):
