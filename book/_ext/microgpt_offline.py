@@ -2,7 +2,8 @@
 
 Loaded from _config.yml (sphinx: local_extensions: microgpt_offline: book/_ext).
 
-  1. Every page loads live/reader.js (book/_extra/live/reader.js), which registers the
+  1. Every page loads _static/reader.js (book/_static/reader.js: not under live/, which
+     holds the live runtime, loaded only by pages with a widget), which registers the
      service worker sw.js (book/_extra/sw.js, at the site's root: its scope is the book).
   2. At the end of every build, after the other extensions have written their files,
      write_version() computes the build's version, a hash of every file of the output
@@ -72,8 +73,8 @@ def on_build_finished(app, exception):
 
 
 def setup(app):
-    # Resolved against _static/, hence "../" (like microgpt_live's scripts); on every page.
-    app.add_js_file("../live/reader.js", loading_method="defer")
+    # book/_static/reader.js, on every page.
+    app.add_js_file("reader.js", loading_method="defer")
     # After microgpt_live (copies book/_extra and the package) and book_fixes (drops a script).
     app.connect("build-finished", on_build_finished, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,7 +1,7 @@
 /* microgpt book: the service worker that keeps the book readable offline after one visit.
  *
  * Served from the site's root (book/_extra/sw.js, copied there by html_extra_path), so its
- * scope is the whole book; registered by live/reader.js, which every page loads. The build
+ * scope is the whole book; registered by _static/reader.js, which every page loads. The build
  * (book/_ext/microgpt_offline.py) writes VERSION: a hash of every file the build wrote. One
  * cache per version, so a rebuild never serves a mix of two builds: the browser fetches
  * sw.js again on the next visit, sees another VERSION, installs this file anew, and its

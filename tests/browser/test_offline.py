@@ -50,8 +50,10 @@ def sw_version(root: Path) -> str:
 
 
 def first_live_result(page, text: str) -> float:
-    """Type text into chapter 1's widget; seconds from the keystroke to the first result
-    computed by Python in the page (runtime.js's timings)."""
+    """Type text into chapter 1's widget once the page has settled; seconds from the start
+    of Python (the keystroke) to the first result computed in the page (runtime.js's timings)."""
+    page.wait_for_load_state("networkidle")
+    page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
     box = page.locator('.mg-live[data-widget="tokens"] input')
     box.fill(text)
     page.wait_for_function("(ids) => document.querySelector('.mg-live[data-widget=\"tokens\"]').dataset.ids "
