@@ -12,6 +12,9 @@
 #                  browser tests (and, in test-unit, the Pyodide golden run under node)
 #   make lint      ruff check on the package, tests, benchmarks and scripts
 #   make test-pyodide  only: the package in the book's Pyodide prints the golden file
+#   make pdf       the whole book as one PDF, _build/microgpt-book.pdf (headless Chromium),
+#                  offered for download on the landing page of the site built with it
+#   make test-a11y only the reader checks: axe-core and keyboard, Lighthouse, offline, PDF
 #   make lab       JupyterLab on book/ with live widgets
 #   make bench     python benchmarks/bench.py
 #   make clean     remove _build (keeps .venv);  make distclean  removes .venv too
@@ -51,7 +54,7 @@ NOTEBOOKS = $(sort $(wildcard book/*.ipynb))
 UNIT_TESTS = $(wildcard tests/test_*.py tests/*/test_*.py)
 
 .PHONY: help venv .venv book book-execute test lint test-unit test-workflows test-nb test-dist test-binder \
-        test-book test-browser test-pyodide lab bench clean distclean constraints
+        test-book test-browser test-pyodide lab bench clean distclean constraints a11y-tools test-a11y pdf
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -91,6 +94,16 @@ constraints:
 	rm -rf _build/constraints-venv
 	@echo "constraints.txt regenerated; review with: git diff constraints.txt"
 
+# The reader checks' npm tools (tools/a11y: axe-core, Lighthouse, pinned with integrity
+# hashes in package-lock.json), installed from the npm registry by `npm ci` (no install
+# scripts run). Re-installs only when the lock file changes.
+A11Y_DIR   := tools/a11y
+A11Y_STAMP := $(A11Y_DIR)/node_modules/.installed
+a11y-tools: $(A11Y_STAMP)
+$(A11Y_STAMP): $(A11Y_DIR)/package.json $(A11Y_DIR)/package-lock.json
+	cd $(A11Y_DIR) && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
 # ----------------------------------------------------------------------- book
 # `make book` renders the outputs committed in the notebooks (execute_notebooks: off in
 # _config.yml): they are the verified ones, since `make test` re-executes every chapter
@@ -111,6 +124,13 @@ book-execute: $(VENV_READY)
 	  echo "[$$i/$$n] book/$$nb done in $$(( $$(date +%s) - start )) s"; \
 	done
 	$(MAKE) --no-print-directory book
+
+# The printable edition: the built HTML as one PDF (scripts/make_pdf.py, Debian's Chromium
+# through the venv's Playwright), then the book again so that the site offers it for
+# download (book/_ext/microgpt_print.py). `make book` alone never needs a browser.
+pdf: book
+	$(PY) scripts/make_pdf.py --html _build/html --out _build/microgpt-book.pdf
+	$(BIN)/jupyter-book build . --path-output . $(JB_FLAGS)
 
 # ----------------------------------------------------------------------- test
 test: lint test-workflows test-unit test-nb test-dist test-binder test-book test-browser
@@ -191,11 +211,21 @@ test-book: $(VENV_READY)
 # of the built _build/html (run after test-book) in light and dark mode, internal
 # links, the live widgets running the package in Pyodide (test_live_*.py: every
 # control, numbers equal CPython's, page weight <= 3 MB before going live), and the
-# live sliders of chapters 4 and 6 in JupyterLab. Screenshots go to
-# _build/screenshots/. Without Chromium they are SKIPPED with the reason printed
-# (-ra); with CI=true a missing Chromium is a failure.
-test-browser: $(VENV_READY)
+# live sliders of chapters 4 and 6 in JupyterLab; and the reader checks (test-a11y below:
+# axe-core, keyboard, Lighthouse, offline, PDF), whose npm tools come first (a11y-tools).
+# Screenshots go to _build/screenshots/. Without Chromium they are SKIPPED with the reason
+# printed (-ra); with CI=true a missing Chromium is a failure.
+test-browser: $(VENV_READY) $(A11Y_STAMP)
 	$(PY) -m pytest tests/browser -ra --tb=short -p no:cacheprovider
+
+# The reader checks alone (part of test-browser), on the built book: axe-core on every page in
+# three views, default and live, every widget by keyboard (test_a11y.py); Lighthouse on every
+# chapter (test_lighthouse.py); offline after one visit (test_offline.py); the PDF
+# (test_pdf.py). Each prints its figures at the end, with the seconds it took.
+A11Y_TESTS := tests/browser/test_a11y.py tests/browser/test_lighthouse.py \
+              tests/browser/test_offline.py tests/browser/test_pdf.py
+test-a11y: $(VENV_READY) $(A11Y_STAMP)
+	$(PY) -m pytest $(A11Y_TESTS) -ra --tb=short -p no:cacheprovider --durations=0
 
 # ------------------------------------------------------------------ run / misc
 # e.g. make lab LAB_ARGS="--no-browser --port 8889". JupyterLab refuses to run

@@ -156,7 +156,8 @@ def animation_html(anim, alt='An animation: step through its frames with the sli
     """A matplotlib animation as a scrubbable JavaScript player (HTML), the static twin
     of a slider. matplotlib's player links Font Awesome from a CDN for its button icons;
     that link is dropped so the page works offline (the book's theme and JupyterLab
-    bring their own Font Awesome). alt: the frame's alt text, a sentence for screen readers."""
+    bring their own Font Awesome). alt: the frame's alt text, a sentence for screen readers;
+    the frame slider, which matplotlib leaves without a label, is labelled "animation frame"."""
     import html as html_lib
     import re
 
@@ -166,6 +167,8 @@ def animation_html(anim, alt='An animation: step through its frames with the sli
     html = re.sub(r'data:image/png;base64,([A-Za-z0-9+/=\\\n]+)', _smaller_frame, html)  # frames, as figures
     html = re.sub(r'<img id="(_anim_img\w+)"', lambda m: f'<img id="{m.group(1)}" alt="{html_lib.escape(alt)}"',
                   html)
+    html = re.sub(r'(<input id="_anim_slider\w+" type="range" class="anim-slider")',
+                  r'\1 aria-label="animation frame"', html)
     plt.close(anim._fig)
     return HTML(html)
 

@@ -49,6 +49,25 @@ REQUEST_LOG: list[tuple[str, int, int, int]] = []
 NOTES: list[str] = []
 
 
+# Why browser tests were skipped (printed by conftest.py's pytest_terminal_summary).
+SKIP_REASONS: set[str] = set()
+
+
+def unavailable(reason: str):
+    """Skip locally; fail in CI (CI=true)."""
+    import pytest
+
+    if IN_CI:
+        pytest.fail(
+            f"{reason}\nCI=true: in CI a missing prerequisite of the browser tests is a "
+            "failure, not a skip (.ci/run installs chromium/chromium-driver with apt, "
+            "`make a11y-tools` the npm tools).",
+            pytrace=False,
+        )
+    SKIP_REASONS.add(reason)
+    pytest.skip(f"browser tests skipped: {reason}")
+
+
 def note(line: str) -> None:
     """Print now (visible with -s) and again in the end-of-run summary."""
     print(line)

@@ -25,21 +25,17 @@ import os
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, IN_CI, NOTES, REPO, REQUEST_LOG, BookPage, StaticServer
-
-_SKIP_REASONS: set[str] = set()
-
-
-def unavailable(reason: str):
-    """Skip locally; fail in CI (CI=true)."""
-    if IN_CI:
-        pytest.fail(
-            f"{reason}\nCI=true: in CI a missing prerequisite of the browser tests is a "
-            "failure, not a skip (.ci/run installs chromium/chromium-driver with apt).",
-            pytrace=False,
-        )
-    _SKIP_REASONS.add(reason)
-    pytest.skip(f"browser tests skipped: {reason}")
+from browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    NOTES,
+    REPO,
+    REQUEST_LOG,
+    SKIP_REASONS,
+    BookPage,
+    StaticServer,
+    unavailable,
+)
 
 
 @pytest.fixture(scope="session")
@@ -115,7 +111,7 @@ def screenshot_dir() -> Path:
 
 def pytest_terminal_summary(terminalreporter):
     tr = terminalreporter
-    for reason in sorted(_SKIP_REASONS):
+    for reason in sorted(SKIP_REASONS):
         tr.section("BROWSER TESTS SKIPPED", sep="!", yellow=True, bold=True)
         tr.write_line(f"{reason}  (with CI=true this is a failure)", yellow=True, bold=True)
     if NOTES:

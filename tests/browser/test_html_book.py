@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -62,24 +63,11 @@ PAGES = discover_pages(_html_root_guess()) or ["(no built book)"]
 
 
 def toc_files() -> list[str]:
-    """Every `file:` (and the root) of _toc.yml, e.g. book/intro."""
-    import yaml
+    """Every `file:` (and the root) of _toc.yml, e.g. book/intro (scripts/make_pdf.py reads it)."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    import make_pdf
 
-    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
-    found = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                found.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk({k: v for k, v in toc.items() if k != "root"})
-    return found
+    return make_pdf.toc_files()
 
 
 # ----------------------------------------------------------------- page scripts

@@ -75,10 +75,22 @@
       s.setAttribute("aria-live", "polite");
       el.appendChild(s);
     }
+    // A screen reader hears each new note once: the loading note's progress (its MB count,
+    // many times a second) is shown but not announced again (aria-live off while it repeats).
+    var again = kind === "loading" && s.dataset.kind === "loading" && !s.hidden;
+    s.setAttribute("aria-live", again ? "off" : "polite");
     s.textContent = text || "";
     s.hidden = !text;
     s.dataset.kind = kind || "";
     return s;
+  }
+
+  /* Two counters on the element a request is for (a widget; a code cell's bar), for the
+     accessibility checks (tests/browser/a11y_support.py), which operate every control with the
+     keyboard and must know when what it asked for has arrived: data-live-pending, the requests
+     under way, and data-live-results, the results (and stream items) Python computed for it. */
+  function count(el, name, by) {
+    if (el) el.dataset[name] = String(Number(el.dataset[name] || 0) + by);
   }
 
   function runtimeError(message) {
@@ -127,6 +139,7 @@
     Object.keys(r.pending).forEach(function (id) {
       var p = r.pending[id];
       delete r.pending[id];
+      count(p.el, "livePending", -1);
       if (p.el) els.add(p.el);
       p.reject(err);
     });
@@ -164,18 +177,21 @@
     }
     var p = r.pending[msg.id];
     if (!p) return;
+    if (msg.type === "item" || msg.type === "result") count(p.el, "liveResults", 1);
     if (msg.type === "item") {
       if (live.timings.firstResult === null) live.timings.firstResult = performance.now();
       p.onItem(msg.value);
       return;
     }
     delete r.pending[msg.id];
+    count(p.el, "livePending", -1);
     if (msg.type === "result" || msg.type === "done") {
       if (msg.type === "result" && live.timings.firstResult === null) live.timings.firstResult = performance.now();
       p.resolve(msg.type === "done" ? { stopped: !!msg.stopped } : msg.value);
     } else if (msg.type === "error") {
       if (msg.fatal) {
         r.pending[msg.id] = p;
+        count(p.el, "livePending", 1);  // end() counts it down again
         // A code worker that a reader's cell crashed (its stack or memory exhausted) is
         // stopped like one that ran too long: cells.js says so; the next Run starts afresh.
         if (r.role === "code") end(r, msg.message + ". " + CODE_GONE, true); else end(r, msg.message);
@@ -256,6 +272,7 @@
     msg.id = nextId++;
     if (r.over) { handlers.reject(runtimeError(DEAD)); return msg.id; }
     r.pending[msg.id] = handlers;
+    count(handlers.el, "livePending", 1);
     r.worker.postMessage(msg);
     return msg.id;
   }
@@ -302,6 +319,26 @@
       clearTimeout(timer);
       timer = setTimeout(fn, 100);
     }).observe(el);
+  };
+
+  /* A box that scrolls sideways when its drawing is wider than the column (a phone): while
+     it does, a keyboard must be able to reach and scroll it, so it is then a named Tab stop
+     (as the theme does for wide code); when the drawing fits, it is no Tab stop at all. */
+  live.scrollable = function (el, label) {
+    function update() {
+      if (el.scrollWidth > el.clientWidth + 1) {
+        el.tabIndex = 0;
+        el.setAttribute("role", "region");
+        el.setAttribute("aria-label", label + " (scrolls sideways)");
+      } else if (el.hasAttribute("tabindex")) {
+        el.removeAttribute("tabindex");
+        el.removeAttribute("role");
+        el.removeAttribute("aria-label");
+      }
+    }
+    if (window.ResizeObserver) new ResizeObserver(update).observe(el);
+    update();
+    return update;
   };
 
   /* Run a code cell's source in the code worker (microgpt.cells.run), in namespace key:

@@ -74,6 +74,7 @@
     title.setAttribute('aria-live', 'polite');
     const order = el('p', 'mg-caption');
     const fig = el('div', 'mg-figure mg-graph-figure');
+    const scrolls = live.scrollable(fig, 'computation graph');  // a phone scrolls it sideways
     const table = el('div', 'mg-table');
     const error = live.errorLine();
     root.append(inputs, stepper, title, error, fig, order, table);
@@ -89,6 +90,7 @@
       title.textContent = s.steps[i].title;
       order.textContent = 'topological order (backward() walks it from the right): ' + s.order.join(' \u2192 ');
       drawGraph(fig, s, i);
+      scrolls();
       table.replaceChildren(live.render.table('every node after step ' + i + ' (in topological order)',
         ['node', 'data', 'grad'], s.nodes.map(function (n, j) {
           return [n.label, { text: n.data_text, value: n.data },

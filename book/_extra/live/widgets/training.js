@@ -26,13 +26,19 @@
     var stepOut = el("output", "mg-step mg-num", "step 0 / " + numSteps);
     stepOut.setAttribute("aria-live", "off");
     var speed = el("output", "mg-speed mg-num");
+    speed.setAttribute("aria-live", "off");  // an <output> is a live region: not every step
     var controls = el("div", "mg-live-controls");
     controls.append(train, stop, stepOut, speed);
     var chart = el("div", "mg-chart");
     var samples = el("p", "mg-samples");
     samples.setAttribute("aria-live", "polite");
+    // The log of every step: a named log a keyboard can scroll (tabindex), never read aloud
+    // as it grows (aria-live off: a line every step would drown a screen reader; the samples
+    // line and the status line announce the milestones).
     var log = el("pre", "mg-log");
     log.tabIndex = 0;
+    log.setAttribute("role", "log");
+    log.setAttribute("aria-live", "off");
     log.setAttribute("aria-label", "training log");
     root.append(el("p", "mg-live-head", "Live: train microgpt in this page"), note, controls, chart, samples, log);
 
@@ -71,11 +77,17 @@
       drawCurve();
     }
 
+    // Train and Stop hand the keyboard focus to each other: a focused button that gets
+    // disabled would drop the focus to the top of the page.
     function finish(text) {
+      var focused = document.activeElement === stop;
       running = null;
       train.disabled = false;
-      stop.disabled = true;
       train.textContent = "Train again from the start";
+      if (focused) train.focus();
+      stop.disabled = true;
+      stop.textContent = "Stop";
+      stop.removeAttribute("aria-disabled");
       if (text) w.status(text, "");
     }
 
@@ -84,8 +96,10 @@
       loss = { xs: [], ys: [] }; average = { xs: [], ys: [], name: "" };
       log.textContent = ""; samples.textContent = ""; speed.textContent = "";
       tFirst = null;
-      train.disabled = true;
+      var focused = document.activeElement === train;
       stop.disabled = false;
+      if (focused) stop.focus();
+      train.disabled = true;
       root.dataset.state = "running";
       drawCurve();
       running = w.stream("train", {}, onItem);
@@ -98,8 +112,12 @@
         w.status(err.message, "error");
       });
     });
+    // Stop stays focusable until training has stopped (finish() then hands the focus to Train).
     stop.addEventListener("click", function () {
-      if (running) { running.stop(); stop.disabled = true; }
+      if (!running || stop.getAttribute("aria-disabled")) return;
+      running.stop();
+      stop.setAttribute("aria-disabled", "true");
+      stop.textContent = "Stopping\u2026";
     });
   });
 })();
