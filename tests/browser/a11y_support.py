@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -415,7 +414,3 @@ def live_results(page, group: dict) -> int:
     if group["kind"] == "bar":
         return 1  # the landing page's progress list: nothing to compute
     return page.locator(group["selector"]).evaluate("r => Number(r.dataset.liveResults || 0)")
-
-
-def as_json(obj) -> str:
-    return json.dumps(obj, indent=1, sort_keys=True)
