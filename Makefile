@@ -54,7 +54,8 @@ NOTEBOOKS = $(sort $(wildcard book/*.ipynb))
 UNIT_TESTS = $(wildcard tests/test_*.py tests/*/test_*.py)
 
 .PHONY: help venv .venv book book-execute test lint test-unit test-workflows test-nb test-dist test-binder \
-        test-book test-browser test-pyodide lab bench clean distclean constraints a11y-tools test-a11y pdf
+        test-book test-browser test-browser-core test-lane-python test-lane-browser test-pyodide lab bench \
+        clean distclean constraints a11y-tools test-a11y pdf
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -133,8 +134,23 @@ pdf: book
 	$(BIN)/jupyter-book build . --path-output . $(JB_FLAGS)
 
 # ----------------------------------------------------------------------- test
-test: lint test-workflows test-unit test-nb test-dist test-binder test-book test-browser
+# CI has two cores and most stages use one: after the quick stages and the strict build,
+# two lanes run at once, each one stage after another (-Otarget prints each stage's output
+# in one piece when it ends). Every chapter is executed once, by
+# test-dist (strict nbval, from the wheel, outside the repository, under another processor
+# setting); test-nb is the same check in place, for a quick local run.
+test: lint test-workflows test-book
+	$(MAKE) --no-print-directory -j2 -Otarget test-lane-python test-lane-browser
 	@echo "make test: all stages passed"
+
+test-lane-python:
+	$(MAKE) --no-print-directory test-unit
+	$(MAKE) --no-print-directory test-dist
+	$(MAKE) --no-print-directory test-binder
+	$(MAKE) --no-print-directory test-a11y
+
+test-lane-browser:
+	$(MAKE) --no-print-directory test-browser-core
 
 # Ruff (pinned in requirements-test.txt; configured in pyproject.toml): first, as it takes a second.
 lint: $(VENV_READY)
@@ -190,8 +206,9 @@ test-binder: $(VENV_READY)
 
 # The strict build: zero warnings. A full (--all) rebuild so that warnings from
 # unchanged pages are reported too. It renders the notebooks' committed outputs
-# (execute_notebooks: off, as `make book` does) because test-nb has just re-executed
-# every notebook and checked that each output comes out identical. Fails on a non-zero exit OR on any warning in the log: Sphinx's
+# (execute_notebooks: off, as `make book` does): test-dist re-executes every notebook and
+# checks that each output comes out identical. Fails on a non-zero exit OR on any warning
+# in the log: Sphinx's
 # "WARNING:", Python's "...Warning:" lines, Jupyter Book's "[Warning]" boxes.
 # (local_extensions paths are relative to the config file, hence the absolute path.)
 TEST_CONFIG := _build/_config.test.yml
@@ -217,6 +234,10 @@ test-book: $(VENV_READY)
 # printed (-ra); with CI=true a missing Chromium is a failure.
 test-browser: $(VENV_READY) $(A11Y_STAMP)
 	$(PY) -m pytest tests/browser -ra --tb=short -p no:cacheprovider
+
+# The browser tests without the reader checks (make test runs those in its other lane).
+test-browser-core: $(VENV_READY)
+	$(PY) -m pytest tests/browser $(A11Y_TESTS:%=--ignore=%) -ra --tb=short -p no:cacheprovider --durations=15
 
 # The reader checks alone (part of test-browser), on the built book: axe-core on every page in
 # three views, default and live, every widget by keyboard (test_a11y.py); Lighthouse on every
