@@ -19,11 +19,11 @@ class Value:
     __slots__ = ('data', 'grad', '_children', '_local_grads', '_op')
 
     def __init__(self, data, children=(), local_grads=(), op=''):
-        self.data = data                 # the scalar, computed in the forward pass
+        self.data = data                 # the scalar, set by the forward pass
         self.grad = 0                    # d(loss)/d(this node), set by backward()
         self._children = children        # the nodes this one was computed from
         self._local_grads = local_grads  # d(this node)/d(child), one per child
-        self._op = op                    # the operation that made it, '' for a leaf
+        self._op = op                    # which operation made it, '' for a leaf
 
     def __add__(self, other):
         other = other if isinstance(other, Value) else Value(other)
@@ -31,18 +31,23 @@ class Value:
 
     def __mul__(self, other):
         other = other if isinstance(other, Value) else Value(other)
-        return Value(self.data * other.data, (self, other), (other.data, self.data), '*')
+        return Value(self.data * other.data, (self, other),
+                     (other.data, self.data), '*')
 
     def __pow__(self, other):  # other is a plain number (a constant exponent)
-        return Value(self.data ** other, (self,), (other * self.data ** (other - 1),), f'**{other}')
+        return Value(self.data ** other, (self,),
+                     (other * self.data ** (other - 1),), f'**{other}')
 
     def log(self):
         if self.data <= 0:
             raise ValueError(f"log of a non-positive number ({self.data!r})")
         return Value(math.log(self.data), (self,), (1 / self.data,), 'log')
 
-    def exp(self): return Value(math.exp(self.data), (self,), (math.exp(self.data),), 'exp')
-    def relu(self): return Value(max(0, self.data), (self,), (float(self.data > 0),), 'relu')
+    def exp(self):
+        return Value(math.exp(self.data), (self,), (math.exp(self.data),), 'exp')
+
+    def relu(self):
+        return Value(max(0, self.data), (self,), (float(self.data > 0),), 'relu')
 
     # Everything else is built from the operations above.
     def __neg__(self): return self * -1
@@ -69,7 +74,7 @@ class Value:
         limit. It visits nodes in exactly the order the recursive version would.
         """
         topo, visited = [], {self}
-        stack = [(self, iter(self._children))]  # (node, children still to look at)
+        stack = [(self, iter(self._children))]  # (node, children left to visit)
         while stack:
             v, children = stack[-1]
             for child in children:
@@ -77,14 +82,15 @@ class Value:
                     visited.add(child)
                     stack.append((child, iter(child._children)))
                     break
-            else:                         # all children done: v can take its place
+            else:                         # all children done: v takes its place
                 stack.pop()
                 topo.append(v)
         return topo
 
     def backward_steps(self):
-        """backward(), one node at a time: yields each node once it has passed its grad
-        on to its children (chapter 2's step-by-step figures watch this happen)."""
+        """backward(), one node at a time: yields each node once it has passed
+        its grad on to its children (chapter 2's step-by-step figures watch
+        this happen)."""
         self.grad = 1  # d(self)/d(self)
         for v in reversed(self.topological_order()):
             for child, local_grad in zip(v._children, v._local_grads):

@@ -16,10 +16,10 @@ from .errors import ConfigError
 class Config:
     # model shape
     n_embd: int = 16          # width of every vector in the residual stream
-    n_head: int = 4           # attention heads; each sees n_embd // n_head dimensions
+    n_head: int = 4           # attention heads, each of width n_embd // n_head
     n_layer: int = 1          # transformer blocks
-    block_size: int = 8       # context length: the most positions the model can see
-    activation: str = 'relu2'  # MLP non-linearity: 'relu2' = relu(x)**2, or 'relu'
+    block_size: int = 8       # context length: the most positions the model sees
+    activation: str = 'relu2'  # MLP non-linearity: 'relu2' = relu(x)**2 or 'relu'
     init_std: float = 0.08    # standard deviation of the Gaussian initial weights
     # training (Adam with linear learning-rate decay)
     learning_rate: float = 0.01
@@ -114,7 +114,7 @@ def get_config(preset='book', **overrides):
 
 
 def num_params(config, vocab_size):
-    """How many numbers the model learns: the sum of every matrix's rows x columns."""
+    """How many numbers the model learns: each matrix's rows x columns, summed."""
     d, n_layer = config.n_embd, config.n_layer             # width, layers
     embeddings = vocab_size * d + config.block_size * d   # wte, wpe
     per_layer = 4 * d * d + 4 * d * d + d * 4 * d  # wq wk wv wo, fc1, fc2

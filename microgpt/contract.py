@@ -49,18 +49,21 @@ def no_record(*args, **kwargs):  # what gpt() calls when nobody asked for a trac
 
 
 class Trace(dict):
-    """What one gpt() call computed, as plain floats, keyed by (name, layer, head):
-    trace['embedding'], trace['q', 0], trace['attn_weights', 0, 2], trace['logits'], ..."""
+    """What a gpt() call computed, as plain floats, keyed by (name, layer, head):
+    trace['embedding'], trace['q', 0], trace['attn_weights', 0, 2],
+    trace['logits'], ..."""
 
     def record(self, layer=None, head=None, **vectors):
         for name, vec in vectors.items():
-            key = name if layer is None else (name, layer) if head is None else (name, layer, head)
+            key = (name if layer is None else
+                   (name, layer) if head is None else (name, layer, head))
             self[key] = [v.data if isinstance(v, Value) else v for v in vec]
 
 
 def run_sequence(model, tokens):
-    """Feed tokens through model.gpt() (either engine), one position at a time, with a
-    fresh KV cache. Returns one Trace per position: trace['logits'] is what follows it."""
+    """Feed tokens through model.gpt() (either engine), one position at a time,
+    with a fresh KV cache. Returns one Trace per position: trace['logits'] is
+    what follows it."""
     keys, values = model.empty_cache()
     traces = []
     for pos_id, token_id in enumerate(tokens):

@@ -19,11 +19,11 @@ def load_docs(path=NAMES_PATH):
                         "file with one document per line (or omit it to use the "
                         "built-in names).")
     if os.path.isdir(path):
-        raise DataError(f"data path {path!r} is a folder; pass the path of a text "
-                        "file inside it, with one document per line.")
+        raise DataError(f"data path {path!r} is a folder; pass the path of a "
+                        "text file inside it, with one document per line.")
     try:
-        with open(path, encoding='utf-8-sig') as f:  # -sig: drop a byte-order mark
-            text = f.read()
+        with open(path, encoding='utf-8-sig') as f:
+            text = f.read()  # -sig: a byte-order mark at the start is dropped
     except UnicodeDecodeError as e:
         raise DataError(f"data file {path!r} is not UTF-8 text ({e}); "
                         "save it as UTF-8.") from None

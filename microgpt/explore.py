@@ -465,11 +465,12 @@ def temperature_state(temperature=0.5, n_names=8, checkpoint=None):
 
 @graph_building()  # pure efficiency, as in sample()
 def score(model, tokenizer, name):
-    """How surprised the model is by a name: the mean of -log p over its predictions
-    (each character, then the closing BOS), only the first block_size of them,
-    exactly as the training loss (bit for bit: see doc_loss). Returns (mean, rows)
-    with rows (pos, input, target, p, -log p), tokens labeled as the figures do."""
-    tokens = tokenizer.frame(name)        # a TokenizerError for unknown characters
+    """How surprised the model is by a name: the mean of -log p over its
+    predictions (each character, then the closing BOS), only the first block_size
+    of them, exactly as the training loss (bit for bit: see doc_loss). Returns
+    (mean, rows) with rows (pos, input, target, p, -log p), tokens labeled as the
+    figures do."""
+    tokens = tokenizer.frame(name)        # TokenizerError for unknown characters
     n = min(model.config.block_size, len(tokens) - 1)
     label = token_labels(tokenizer)       # 'a' ... 'z', 'BOS'
     rows = []

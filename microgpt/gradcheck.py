@@ -89,8 +89,9 @@ def derived_table(a=2.0, b=-3.0):
 # ----------------------------------------------------------------------------- finite differences
 
 def central_difference(f, x, h=1e-6):
-    """The slope of f at x, estimated from two nearby points: (f(x + h) - f(x - h)) / 2h.
-    Its error shrinks like h**2 (the h**1 terms of the Taylor series cancel)."""
+    """The slope of f at x, estimated from two nearby points:
+    (f(x + h) - f(x - h)) / 2h. Its error shrinks like h**2 (the h**1 terms of the
+    Taylor series cancel)."""
     return (f(x + h) - f(x - h)) / (2 * h)
 
 

@@ -28,8 +28,8 @@ def linear(x, w):
 
 
 def softmax(logits):
-    """Scores -> probabilities (positive, summing to 1). Subtracting the max changes
-    nothing mathematically but keeps exp() from overflowing."""
+    """Scores -> probabilities (positive, summing to 1). Subtracting the max
+    changes nothing mathematically but keeps exp() from overflowing."""
     max_val = max(val.data for val in logits)
     exps = [(val - max_val).exp() for val in logits]
     total = sum(exps)
@@ -37,7 +37,7 @@ def softmax(logits):
 
 
 def rmsnorm(x):
-    """Rescale x to a root-mean-square of 1, so activations stay a sensible size."""
+    """Scale x to a root-mean-square of 1, so activations stay a sensible size."""
     ms = sum(xi * xi for xi in x) / len(x)
     scale = (ms + 1e-5) ** -0.5
     return [xi * scale for xi in x]
@@ -57,13 +57,16 @@ class GPT:
         self.config = config = config if config is not None else Config()
         check_vocab_size(vocab_size)
         self.vocab_size = vocab_size
-        self.n_layer, self.n_head, self.head_dim = config.n_layer, config.n_head, config.head_dim
+        self.n_layer = config.n_layer
+        self.n_head, self.head_dim = config.n_head, config.head_dim
         self.activation = ACTIVATIONS[config.activation]
         if state_dict is None:
-            state_dict = init_state_dict(config, vocab_size, rng if rng is not None else random.Random(config.seed))
+            rng = rng if rng is not None else random.Random(config.seed)
+            state_dict = init_state_dict(config, vocab_size, rng)
         check_weights(config, vocab_size, state_dict)
         self.state_dict = state_dict
-        self.params = [p for mat in state_dict.values() for row in mat for p in row]  # every learnable number
+        self.params = [p for mat in state_dict.values()
+                       for row in mat for p in row]  # every learnable number
 
     def weights(self):
         """The weights as plain floats, {name: rows}: what a checkpoint stores."""
@@ -79,11 +82,14 @@ class GPT:
 
     def empty_cache(self):
         """A fresh KV cache: the keys and values of every position, per layer."""
-        return [[] for _ in range(self.n_layer)], [[] for _ in range(self.n_layer)]
+        keys = [[] for _ in range(self.n_layer)]
+        values = [[] for _ in range(self.n_layer)]
+        return keys, values
 
     def gpt(self, token_id, pos_id, keys, values, trace=None):
-        """Logits (one score per token) for what follows token_id at position pos_id.
-        keys, values: the KV cache, grown in place. trace: a Trace to fill or None."""
+        """Logits (one score per token) for what follows token_id at pos_id.
+        keys, values: the KV cache, grown in place.
+        trace: a Trace to fill, or None."""
         state_dict, n_layer = self.state_dict, self.n_layer
         n_head, head_dim = self.n_head, self.head_dim
         check_input(self.config, self.vocab_size, token_id, pos_id)
@@ -115,7 +121,8 @@ class GPT:
                 attn_logits = [sum(q_h[j] * k_h[t][j] for j in range(head_dim))
                                / head_dim**0.5 for t in range(len(k_h))]
                 attn_weights = softmax(attn_logits)
-                head_out = [sum(attn_weights[t] * v_h[t][j] for t in range(len(v_h)))
+                head_out = [sum(attn_weights[t] * v_h[t][j]
+                                for t in range(len(v_h)))
                             for j in range(head_dim)]
                 x_attn.extend(head_out)
                 record(li, h, attn_weights=attn_weights)
@@ -126,7 +133,7 @@ class GPT:
             # 2) MLP block
             x_residual = x
             x = rmsnorm(x)
-            x = linear(x, state_dict[f'layer{li}.mlp_fc1'])    # expand: 4 * n_embd
+            x = linear(x, state_dict[f'layer{li}.mlp_fc1'])    # to 4 * n_embd
             x = [self.activation(xi) for xi in x]               # relu or relu**2
             record(li, mlp_hidden=x)
             x = linear(x, state_dict[f'layer{li}.mlp_fc2'])    # back to n_embd

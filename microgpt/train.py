@@ -29,7 +29,8 @@ class Adam:
     """Adam: per parameter, a running mean of its gradients (m, the direction) and of
     their squares (v, the scale), so every parameter takes steps of a similar size."""
 
-    def __init__(self, params, learning_rate=0.01, beta1=0.85, beta2=0.99, eps=1e-8):
+    def __init__(self, params, learning_rate=0.01, beta1=0.85, beta2=0.99,
+                 eps=1e-8):
         self.params = params
         self.learning_rate, self.eps = learning_rate, eps
         self.beta1, self.beta2 = beta1, beta2
@@ -60,7 +61,8 @@ def training_steps(model, tokenizer, docs, num_steps=None):
                 config.eps)
     for step in range(num_steps):
         doc = docs[step % len(docs)]
-        tokens = tokenizer.frame(doc[:config.block_size])  # [BOS] + characters + [BOS], as many as a step reads
+        # [BOS] + characters + [BOS], only as many as a step reads
+        tokens = tokenizer.frame(doc[:config.block_size])
         with graph_building():
             try:
                 loss = doc_loss(model, tokens)

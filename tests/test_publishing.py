@@ -123,3 +123,22 @@ def test_shown_code_lines_fit_the_column(chapter):
             and not {'remove-cell', 'remove-input'} & set(cell['metadata'].get('tags', []))
             for line in ''.join(cell['source']).splitlines() if len(line) > SHOWN_CODE_WIDTH]
     assert not wide, f'{chapter}: shown code lines longer than {SHOWN_CODE_WIDTH} characters: {wide}'
+
+
+@pytest.mark.parametrize('chapter', CHAPTERS)
+def test_shown_listings_fit_the_column(chapter):
+    """The package's code a chapter shows (the committed text/plain output of a cell that calls
+    show_source) fits the column too: reflow the package's line, regenerate the edition and
+    re-execute the chapter."""
+    nb = json.loads(read('book', chapter))
+    listings = [cell for cell in nb['cells'] if cell['cell_type'] == 'code'
+                and re.search(r'\bshow_source\(', ''.join(cell['source']))]
+    assert listings, f'{chapter}: no listing cell found (show_source renamed?)'
+    wide = []
+    for cell in listings:
+        texts = [''.join(o['data']['text/plain']) for o in cell.get('outputs', [])
+                 if 'text/plain' in o.get('data', {})]
+        assert texts, f'{chapter}: listing cell {cell.get("id")} has no text/plain output: execute the chapter'
+        wide += [(cell.get('id'), line) for text in texts for line in text.splitlines()
+                 if len(line) > SHOWN_CODE_WIDTH]
+    assert not wide, f'{chapter}: shown listing lines longer than {SHOWN_CODE_WIDTH} characters: {wide}'

@@ -210,11 +210,12 @@ def extra_gpt2_params(config, vocab_size):
 
 
 def bpe_merges(words, num_merges):
-    """Byte-pair encoding in miniature (an illustration, not part of microgpt): start from
-    characters, then repeatedly merge the most frequent adjacent pair of symbols into one new
-    symbol. Ties go to the pair that sorts first, so the result does not depend on dict order.
-    Returns the merges in order, each {'pair', 'count', 'vocab_size', 'tokens'} (tokens: how
-    many symbols all the words take after this merge), and the words as lists of symbols."""
+    """Byte-pair encoding in miniature (an illustration, not part of microgpt):
+    start from characters, then repeatedly merge the most frequent adjacent pair
+    of symbols into one new symbol. Ties go to the pair that sorts first, so the
+    result does not depend on dict order. Returns the merges in order, each
+    {'pair', 'count', 'vocab_size', 'tokens'} (tokens: how many symbols all the
+    words take after this merge), and the words as lists of symbols."""
     seqs = [list(w) for w in words]
     vocab = sorted(set(''.join(words)))
     merges = []
@@ -225,7 +226,8 @@ def bpe_merges(words, num_merges):
                 pairs[a, b] = pairs.get((a, b), 0) + 1
         if not pairs:
             break
-        best = min(pairs, key=lambda p: (-pairs[p], p))  # most frequent, then alphabetical
+        # the most frequent pair; of equals, the first in alphabetical order
+        best = min(pairs, key=lambda p: (-pairs[p], p))
         new = best[0] + best[1]
         vocab.append(new)
         for s in seqs:  # replace every occurrence of the pair, left to right
@@ -263,8 +265,8 @@ def plot_bpe_growth(words, merges, marks=(0, 12, 50, 100, 300)):
 
 
 def mean_loss(np_model, tokenizer, docs):
-    """The mean per-document loss of a NumPy-engine model on docs (no update: evaluation)."""
-    losses = [np_model.forward(tokenizer.frame(d))[0] for d in docs]  # [0]: the loss
+    """Evaluation: the mean per-document loss of a NumPy-engine model on docs."""
+    losses = [np_model.forward(tokenizer.frame(d))[0] for d in docs]  # [0]: loss
     return float(np.mean(losses))
 
 

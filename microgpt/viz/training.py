@@ -210,15 +210,15 @@ def plot_time_parts(parts):
 # ----------------------------------------------------------------------------- SGD against Adam
 
 def train_sgd(learning_rate, num_steps=1000, preset='book'):
-    """Train microgpt with plain gradient descent, p -= lr_t * g, on the NumPy engine:
-    the same names, initial weights and learning-rate decay as the Adam run. Returns the
-    loss of every step (fewer, if the loss blew up)."""
+    """Train microgpt with plain gradient descent, p -= lr_t * g, on the NumPy
+    engine: the same names, initial weights and learning-rate decay as the Adam
+    run. Returns the loss of every step (fewer, if the loss blew up)."""
     from ..pipeline import prepare
-    r = prepare(preset, engine='numpy')                # same shuffle, same weights
+    r = prepare(preset, engine='numpy')               # same shuffle, same weights
     B = r.config.block_size
     losses = []
     for step in range(num_steps):
-        tokens = r.tokenizer.frame(r.docs[step][:B])  # as training_steps frames it
+        tokens = r.tokenizer.frame(r.docs[step][:B])  # as training_steps does
         with np.errstate(all='ignore'):               # overflow: checked below
             loss, grads = r.model.loss_and_grads(tokens)  # forward + backward
         if not math.isfinite(loss):                   # the loss blew up: diverged
