@@ -147,10 +147,10 @@ test-lane-python:
 	$(MAKE) --no-print-directory test-unit
 	$(MAKE) --no-print-directory test-dist
 	$(MAKE) --no-print-directory test-binder
-	$(MAKE) --no-print-directory test-a11y
 
 test-lane-browser:
 	$(MAKE) --no-print-directory test-browser-core
+	$(MAKE) --no-print-directory test-a11y
 
 # Ruff (pinned in requirements-test.txt; configured in pyproject.toml): first, as it takes a second.
 lint: $(VENV_READY)

@@ -118,9 +118,12 @@ def set_view(page, width: int, mode: str) -> None:
 # -------------------------------------------------------------------------- live groups
 
 # Everything a reader can reach with Tab, in document order (no positive tabindex in the book).
+# (A contenteditable element, such as the code editor's, is a Tab stop although its tabIndex
+# reads -1.)
 TABBABLE_JS = """() => Array.from(document.querySelectorAll(
-    'a[href], button, input, select, textarea, summary, [tabindex], [contenteditable="true"]'))
-  .filter(e => !e.disabled && e.tabIndex >= 0 && !e.closest('[inert]') &&
+    'a[href], button, input, select, textarea, summary, [tabindex], [contenteditable]:not([contenteditable="false"])'))
+  .filter(e => !e.disabled && (e.tabIndex >= 0 || (e.isContentEditable && !e.hasAttribute('tabindex'))) &&
+               !e.closest('[inert]') &&
                e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden')"""
 
 # The result a group shows, as text: everything it draws but the status line (loading notes
@@ -218,20 +221,35 @@ def tab_into(page, selector: str) -> dict:
       const i = all.findIndex(e => g.contains(e));
       if (i < 0) return 'no Tab stop in the group';
       if (i > 0) all[i - 1].focus(); else document.activeElement.blur();
-      return '';
+      return i > 0 && all[i - 1].isContentEditable ? 'editor' : '';
     }}""", selector)
-    assert not ok, f"{selector}: {ok}"
+    assert ok in ("", "editor"), f"{selector}: {ok}"
+    if ok == "editor":  # a code editor keeps Tab for indenting: Escape, then Tab, leaves it
+        page.keyboard.press("Escape")
     page.keyboard.press("Tab")
     assert _in_group(page, selector), f"Tab from the element before {selector} did not reach its first control"
     return focus_ring(page)
 
 
 def new_text(value: str) -> str:
-    """Another value to type into a text box: a number for a number, else a name."""
+    """Another value to type into a text box, one a reader would try: a whole number one more,
+    another number twice as large (so every setting stays valid and its change shows), else
+    a name."""
     try:
-        return repr(float(value) + 0.5)
+        number = float(value)
     except ValueError:
         return "olivia" if value.strip().lower() == "emma" else "emma"
+    if number.is_integer() and "." not in value and "e" not in value.lower():
+        return str(int(number) + 1)
+    return repr(number * 2 if number else 0.5)
+
+
+# Uses that change nothing in the group by design: scrolling a log, opening the file dialog of
+# a file box (the test cannot choose in it, but it checks that the keyboard opens it),
+# selecting a read-only field's text to copy it.
+OPENED_CHOOSER = "Space: the file dialog opened"
+SELECTED = "selected all (read-only)"
+NOTHING_TO_CHANGE = ("region", OPENED_CHOOSER, SELECTED)
 
 
 def operate_focused(page, press_n: int) -> tuple[str, int]:
@@ -240,6 +258,8 @@ def operate_focused(page, press_n: int) -> tuple[str, int]:
     kind = page.evaluate("""() => { const e = document.activeElement;
       if (e.isContentEditable) return 'editor';
       const t = e.tagName.toLowerCase();
+      if ((t === 'input' || t === 'textarea') && e.readOnly) return 'readonly';
+      if (t === 'input' && e.type === 'file') return 'file';
       if (t === 'input') return ['range', 'checkbox', 'radio'].includes(e.type) ? e.type : 'text';
       if (t === 'textarea') return 'text';
       if (t === 'select' || t === 'button' || t === 'summary' || t === 'a') return t;
@@ -269,6 +289,13 @@ def operate_focused(page, press_n: int) -> tuple[str, int]:
     if kind == "region":  # a scrollable region (a log): the arrow keys scroll it
         kb.press("ArrowDown")
         return "region", 1
+    if kind == "file":  # Space opens the system's file dialog (intercepted here, nothing chosen)
+        with page.expect_file_chooser(timeout=10_000):
+            kb.press("Space")
+        return OPENED_CHOOSER, 1
+    if kind == "readonly":  # a field to copy from (a link): select it all, as a reader copying would
+        kb.press("ControlOrMeta+a")
+        return SELECTED, 1
     return "skipped (" + kind + ")", 0
 
 
@@ -276,9 +303,12 @@ def operate_focused(page, press_n: int) -> tuple[str, int]:
 # (loading Python), how many requests are under way, how many results arrived.
 RUNTIME_STATE_JS = """(g) => {
   const root = g.closest('.mg-live') || g;
+  // runtime.js counts on the element a request is for: the widget, or inside a code cell's bar
+  const sum = (r, key) => [r, ...r.querySelectorAll('[data-' + key.replace(/[A-Z]/g, c => '-' + c.toLowerCase()) + ']')]
+    .reduce((n, e) => n + Number(e.dataset[key] || 0), 0);
   return {busy: root.getAttribute('aria-busy') === 'true' ||
                 !!root.querySelector('.mg-live-status[data-kind="loading"]:not([hidden])'),
-          pending: Number(root.dataset.livePending || 0), results: Number(root.dataset.liveResults || 0)};
+          pending: sum(root, 'livePending'), results: sum(root, 'liveResults')};
 }"""
 
 
@@ -381,7 +411,7 @@ def operate_by_keyboard(page, group: dict, passes: int = 3, skip=None) -> list[d
                 before, results = result_of(page, group), runtime_state(page, group)["results"]
                 action, keys = operate_focused(page, len(done))
                 presses += keys
-                changed = action == "region" or wait_changed(page, group, before, results, PYODIDE_TIMEOUT)
+                changed = action in NOTHING_TO_CHANGE or wait_changed(page, group, before, results, PYODIDE_TIMEOUT)
                 done[key] = {"control": cid.split("|", 1)[1], "action": action,
                              "ring": ring, "changed": changed}
                 if page.evaluate("() => !document.activeElement || document.activeElement === document.body"):
@@ -405,12 +435,8 @@ def control_ids(page, selector: str) -> set[str]:
 
 
 def live_results(page, group: dict) -> int:
-    """How many results Python computed in the page for the group (runtime.js counts them;
-    a code cell's: its output shown)."""
-    if group["kind"] == "cell":
-        return page.locator(group["scope"]).evaluate(
-            "c => { const o = c.querySelector('.mg-cell-out');"
-            " return o && !o.hidden && o.textContent.trim() ? 1 : 0; }")
+    """How many results Python computed in the page for the group (runtime.js counts them on
+    the widget, or on a code cell's bar: a Reset may hide the output a run showed)."""
     if group["kind"] == "bar":
         return 1  # the landing page's progress list: nothing to compute
-    return page.locator(group["selector"]).evaluate("r => Number(r.dataset.liveResults || 0)")
+    return runtime_state(page, group)["results"]

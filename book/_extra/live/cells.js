@@ -165,7 +165,9 @@
     var self = this;
     if (this.editor) { this.editor.focus(); return Promise.resolve(); }
     if (this.loading) return this.loading;
-    this.editButton.disabled = true;
+    // aria-disabled, not disabled: a disabled button would drop the keyboard focus to the page
+    // before the editor takes it (this.loading already refuses a second press)
+    this.editButton.setAttribute("aria-disabled", "true");
     this.say("Loading the editor\u2026", "loading");
     this.loading = import(new URL("editor.mjs", BASE).href).then(function (mod) {
       var holder = live.el("div", "mg-cell-editor");
@@ -183,7 +185,7 @@
       self.editor.focus();
     }, function (err) {
       self.loading = null;
-      self.editButton.disabled = false;
+      self.editButton.removeAttribute("aria-disabled");
       self.say("The editor could not load (live/editor.mjs: " + ((err && err.message) || err) +
                "): check your connection and click Edit again.", "error");
     });
@@ -352,7 +354,7 @@
           failed.el.scrollIntoView({ block: "nearest" });
           return null;
         }
-        self.say("Running\u2026", "loading");
+        if (todo.length) self.say("Running\u2026", "loading");  // else it still says so: announced once
         var t0 = performance.now();
         return runOne(self).then(function (r) { r.ms = performance.now() - t0; r.needed = todo.length; return r; });
       });

@@ -45,7 +45,9 @@ export function createEditor(holder, { doc, label, onRun, onChange }) {
         indentUnit.of("    "), EditorState.tabSize.of(4),
         keymap.of([{ key: "Shift-Enter", run }, { key: "Mod-Enter", run },
                    ...defaultKeymap, ...historyKeymap, indentWithTab]),
-        EditorView.contentAttributes.of({ "aria-label": label }),
+        // tabindex 0: the content is a Tab stop (it is one anyway, as contenteditable), said
+        // out loud so that checkers see the scrollable editor has keyboard-focusable content.
+        EditorView.contentAttributes.of({ "aria-label": label, tabindex: "0" }),
         EditorView.updateListener.of((u) => { if (u.docChanged && onChange) onChange(u.state.doc.toString()); }),
         theme,
       ],

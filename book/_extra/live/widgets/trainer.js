@@ -92,6 +92,14 @@
     paste.rows = 4;
     paste.spellcheck = false;
     pasteLabel.appendChild(paste);
+    // What the box holds, as the package will count it (not a live region: it changes with
+    // every key; "Use the pasted text" announces what the package made of it)
+    var pasteCount = el("p", "mg-paste-count mg-caption", "Nothing pasted yet.");
+    paste.addEventListener("input", function () {
+      var lines = paste.value.split(/\r?\n/).filter(function (l) { return l.trim(); }).length;
+      pasteCount.textContent = lines ? fmt(lines) + " non-empty line" + (lines > 1 ? "s" : "") +
+        " pasted: \u201cUse the pasted text\u201d checks and uses them." : "Nothing pasted yet.";
+    });
     var usePaste = live.button("Use the pasted text", "mg-use-paste mg-secondary");
     var useBook = live.button("Back to the book's names", "mg-use-book mg-secondary");
     var dataRow = el("div", "mg-live-controls");
@@ -101,7 +109,7 @@
     var dataNotes = el("p", "mg-data-notes mg-live-note");
     var dataError = live.errorLine();
     dataError.classList.add("mg-data-error");
-    dataPart.append(file.label, pasteLabel, dataRow, dataError, dataSummary, vocab, dataNotes);
+    dataPart.append(file.label, pasteLabel, pasteCount, dataRow, dataError, dataSummary, vocab, dataNotes);
 
     // 2. settings
     var setPart = section("mg-trainer-settings", "2. Settings");
@@ -382,8 +390,10 @@
       delete root.dataset.msPerStep;
       root.dataset.steps = "0";
       lock(true);
+      var hadFocus = document.activeElement === train;
       train.disabled = true;
       stop.disabled = false;
+      if (hadFocus) stop.focus();  // a button that disables itself hands the keyboard focus on
       drawCurve();
       running = w.stream("train", { data: data, settings: settingsNow() }, onItem);
       running.done.then(function (r) {
@@ -397,12 +407,17 @@
         finish(err.message, "error");
       });
     });
+    // Stop keeps the focus (aria-disabled, not disabled, until the run has ended); then the
+    // focus goes back to Train, before Stop is disabled, so a keyboard reader never loses it.
     stop.addEventListener("click", function () {
-      if (running) { running.stop(); stop.disabled = true; }
+      if (running && !stop.hasAttribute("aria-disabled")) { running.stop(); stop.setAttribute("aria-disabled", "true"); }
     });
     function finish(text, kind) {
+      var hadFocus = document.activeElement === stop || document.activeElement === document.body;
       running = null;
       lock(false);
+      if (hadFocus) train.focus();  // enabled again by lock(false)
+      stop.removeAttribute("aria-disabled");
       stop.disabled = true;
       w.status(text, kind);
     }
