@@ -143,14 +143,20 @@ test: lint test-workflows test-book
 	$(MAKE) --no-print-directory -j2 -Otarget test-lane-python test-lane-browser
 	@echo "make test: all stages passed"
 
+# A lane runs every stage even after one failed (one CI run reports every failure), and
+# fails if any did.
 test-lane-python:
-	$(MAKE) --no-print-directory test-unit
-	$(MAKE) --no-print-directory test-dist
-	$(MAKE) --no-print-directory test-binder
+	@status=0; \
+	$(MAKE) --no-print-directory test-unit || status=1; \
+	$(MAKE) --no-print-directory test-dist || status=1; \
+	$(MAKE) --no-print-directory test-binder || status=1; \
+	exit $$status
 
 test-lane-browser:
-	$(MAKE) --no-print-directory test-browser-core
-	$(MAKE) --no-print-directory test-a11y
+	@status=0; \
+	$(MAKE) --no-print-directory test-browser-core || status=1; \
+	$(MAKE) --no-print-directory test-a11y || status=1; \
+	exit $$status
 
 # Ruff (pinned in requirements-test.txt; configured in pyproject.toml): first, as it takes a second.
 lint: $(VENV_READY)
