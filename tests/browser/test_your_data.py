@@ -278,7 +278,9 @@ def test_the_book_preset_trains_1000_steps_in_the_page_to_the_golden_file(open_p
          f"the worker's CPU {worker_ms:.1f} ms per step; main thread's longest task {wall:.0f} ms wall, "
          f"{cpu:.0f} ms CPU")
     assert cpu < LONG_TASK_MS, f"the main thread worked for {cpu:.0f} ms in one task while training"
-    assert worker_ms > 0
+    # The budget, on the measure that a busy CI machine does not inflate: the CPU time the
+    # worker spent per step must fit 1000 steps in 10 s (wall time is reported above).
+    assert 0 < worker_ms <= 10, f"the worker used {worker_ms:.1f} ms of CPU per step: 1000 steps need over 10 s"
     shot(p.page, root, screenshot_dir, "390-dark-after")
     assert root.bounding_box()["width"] <= 390
     # Stop: training ends between two batches, the log is the steps taken.
