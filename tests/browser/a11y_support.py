@@ -252,6 +252,19 @@ SELECTED = "selected all (read-only)"
 NOTHING_TO_CHANGE = ("region", OPENED_CHOOSER, SELECTED)
 
 
+def file_choosers(page) -> list:
+    """The file dialogs the page has opened (intercepted: nothing is chosen). One listener per
+    page, attached before any key is pressed and kept: Playwright subscribes to the event
+    without waiting for the browser, so a listener attached right before a key press (as
+    expect_file_chooser does) can miss the dialog that key opens."""
+    choosers = getattr(page, "_mg_file_choosers", None)
+    if choosers is None:
+        choosers = page._mg_file_choosers = []
+        page.on("filechooser", lambda chooser: choosers.append(chooser))
+        page.evaluate("() => 0")  # one round trip: the subscription has reached the browser
+    return choosers
+
+
 def operate_focused(page, press_n: int) -> tuple[str, int]:
     """Use the focused control the way its kind is used, with keys only: (what was done, how
     many keys were pressed)."""
@@ -290,8 +303,13 @@ def operate_focused(page, press_n: int) -> tuple[str, int]:
         kb.press("ArrowDown")
         return "region", 1
     if kind == "file":  # Space opens the system's file dialog (intercepted here, nothing chosen)
-        with page.expect_file_chooser(timeout=10_000):
-            kb.press("Space")
+        choosers = file_choosers(page)
+        opened = len(choosers)
+        kb.press("Space")
+        deadline = time.monotonic() + 10
+        while len(choosers) == opened and time.monotonic() < deadline:
+            page.wait_for_timeout(50)
+        assert len(choosers) > opened, "Space on a file box opened no file dialog within 10 s"
         return OPENED_CHOOSER, 1
     if kind == "readonly":  # a field to copy from (a link): select it all, as a reader copying would
         kb.press("ControlOrMeta+a")
@@ -398,6 +416,7 @@ def operate_by_keyboard(page, group: dict, passes: int = 3, skip=None) -> list[d
     sel = group["selector"]
     done: dict[str, dict] = {}
     presses = 0
+    file_choosers(page)  # listening before the first key (see there)
     for _ in range(passes):
         ring = tab_into(page, sel)
         while True:
