@@ -203,14 +203,15 @@ def _in_group(page, selector: str) -> bool:
 def _control_id(page) -> str:
     """A stable name for the focused control within its group: its number, given the first
     time it is seen (a button's text may change, two buttons may share a label)."""
-    return page.evaluate("""() => { const e = document.activeElement;
+    return page.evaluate(r"""() => { const e = document.activeElement;
       const g = e.closest('[data-a11y-group]');
       if (!e.dataset.a11yCtl) {
         g.dataset.a11yN = String(Number(g.dataset.a11yN || 0) + 1);
         e.dataset.a11yCtl = g.dataset.a11yN;
       }
       return e.dataset.a11yCtl + '|' + e.tagName.toLowerCase() + '|' +
-             (e.getAttribute('aria-label') || e.textContent.trim().slice(0, 30)); }""")
+             (e.getAttribute('aria-label') || (e.labels && e.labels.length ? e.labels[0].innerText :
+              e.textContent)).trim().replace(/\s+/g, ' ').slice(0, 30); }""")
 
 
 def tab_into(page, selector: str) -> dict:
