@@ -373,3 +373,16 @@ class MainThreadTrace:
     def worst(self) -> tuple[float, float]:
         """The longest task's wall time and the largest CPU time of a task, in ms."""
         return (max((w for w, _ in self.tasks), default=0.0), max((c for _, c in self.tasks), default=0.0))
+
+
+# The theme's sticky header and skip link are drawn where the viewport was, so in the
+# screenshot of an element taller than the window they would cover its middle; a reader
+# scrolling never sees them there.
+STICKY_CHROME = ".bd-header, .bd-header-article, .skip-link { visibility: hidden !important; }"
+
+
+def element_screenshot(page, locator, path) -> None:
+    """A screenshot of one element, scrolled into view, without the page's sticky chrome."""
+    locator.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    locator.screenshot(path=str(path), style=STICKY_CHROME)

@@ -33,7 +33,7 @@ import sys
 import time
 
 import pytest
-from browser_support import REPO, MainThreadTrace, note
+from browser_support import REPO, MainThreadTrace, element_screenshot, note
 
 from microgpt import cells, exercises, explore
 
@@ -143,9 +143,7 @@ def cpython(chapter, needs, source):
 
 
 def shot(p, locator, shots, name):
-    locator.scroll_into_view_if_needed()
-    p.page.wait_for_timeout(200)
-    locator.screenshot(path=str(shots / f"cells-{name}.png"))
+    element_screenshot(p.page, locator, shots / f"cells-{name}.png")
 
 
 # ----------------------------------------------------------------------------- every chapter

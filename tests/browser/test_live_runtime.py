@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from browser_support import REPO, note
+from browser_support import REPO, element_screenshot, note
 
 sys.path.insert(0, str(REPO / "tests" / "pyodide"))
 from test_pyodide_golden import cpython_ms_per_step
@@ -65,9 +65,7 @@ def mark_interaction(page):
 
 
 def screenshot(page, locator, shots: Path, name: str):
-    locator.scroll_into_view_if_needed()
-    page.wait_for_timeout(300)
-    locator.screenshot(path=str(shots / f"live-{name}.png"))
+    element_screenshot(page, locator, shots / f"live-{name}.png")
 
 
 def phone_screenshot(page, locator, shots: Path, name: str):

@@ -32,7 +32,7 @@ import sys
 import zlib
 from pathlib import Path
 
-from browser_support import REPO, MainThreadTrace, note
+from browser_support import REPO, MainThreadTrace, element_screenshot, note
 
 from microgpt import explore, load_checkpoint, playground
 
@@ -68,9 +68,7 @@ def status(root) -> str:
 
 
 def shot(page, root, shots: Path, name: str):
-    root.scroll_into_view_if_needed()
-    page.wait_for_timeout(300)
-    root.screenshot(path=str(shots / f"your-data-{name}.png"))
+    element_screenshot(page, root, shots / f"your-data-{name}.png")
 
 
 def awkward_file(folder: Path) -> Path:
