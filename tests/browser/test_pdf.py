@@ -7,12 +7,15 @@ PDF. Built here from the built HTML with the session's Chromium, then read with 
   as the <img> of its built article that print (those in a closed solution toggle do not);
 * the table of contents and the links between chapters work: the PDF has internal link
   annotations (GoTo), at least one per entry of the table of contents;
-* it is tagged (an accessible PDF) and has an outline (bookmarks).
+* it is tagged (an accessible PDF) and has an outline (bookmarks);
+* no page is empty (a figure too tall for the rest of a page once left a blank page behind
+  it), and every image is drawn whole inside the page's margins (not cut at a page break).
 Prints the page count, the images per chapter and the seconds.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 
 from browser_support import REPO, note
@@ -32,6 +35,33 @@ def distinct_images(page, found: set) -> set:
         elif obj.get("/Subtype") == "/Form":
             distinct_images(obj, found)
     return found
+
+
+MM = 72 / 25.4  # PDF points per millimetre
+MARGIN_TOP, MARGIN_BOTTOM = 14 * MM, 16 * MM  # make_pdf's margins
+
+
+def page_problems(number: int, page) -> list[str]:
+    """An empty page (nothing but the page-number footer), or an image drawn past the page's
+    top or bottom margin (the unit square of an image XObject, placed by the transformation
+    matrix in force at its Do operator)."""
+    drawn, height = [], float(page.mediabox.height)
+    xobjects = (page.get("/Resources") or {}).get("/XObject") or {}
+
+    def visit(op, args, cm, tm):
+        if op == b"Do" and args and args[0] in xobjects:
+            drawn.append((xobjects[args[0]].get_object().get("/Subtype"), cm))
+
+    text = page.extract_text(visitor_operand_before=visit)
+    problems = []
+    if not drawn and not re.sub(r"[\d/\s]", "", text):  # at most the footer's "n / total"
+        problems.append(f"PDF page {number} is empty")
+    for subtype, cm in drawn:
+        bottom, top = sorted((cm[5], cm[5] + cm[3]))
+        if subtype == "/Image" and (bottom < MARGIN_BOTTOM - 2 or top > height - MARGIN_TOP + 2):
+            problems.append(f"PDF page {number}: an image runs past the margin (from {bottom / MM:.0f} mm "
+                            f"to {top / MM:.0f} mm of {height / MM:.0f}): cut at a page break")
+    return problems
 
 
 def printed_images(article) -> int:
@@ -73,6 +103,9 @@ def test_pdf_edition(browser, html_root, tmp_path):
         if len(found) != want:
             problems.append(f"{page}: {len(found)} images on PDF pages {starts[i] + 1}-{end}, {want} in the page")
         rows.append(f"  {page:<32} pages {starts[i] + 1:>3}-{end:<3}  images {len(found):>2} of {want:<2}  {title}")
+
+    for number, p in enumerate(reader.pages, 1):
+        problems += page_problems(number, p)
 
     internal = 0
     for p in reader.pages:
