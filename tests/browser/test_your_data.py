@@ -137,6 +137,8 @@ def test_greek_names_train_in_the_page_to_the_command_lines_lines(open_page, bro
     model = tmp_path / download.value.suggested_filename
     download.value.save_as(model)
     assert model.name == "microgpt-ελληνικά ονόματα.json"
+    said = root.locator(".mg-share-note").inner_text()  # a download leaves no other trace: it is said
+    assert said.startswith(f"Downloaded {model.name} ({model.stat().st_size:,} bytes)"), said
     gpt, tokenizer, ckpt = load_checkpoint(str(model))
     assert ckpt["step"] == 200 and ckpt["config"]["block_size"] == 6 and tokenizer.vocab_size == 32
     loaded = cli(["--engine", "list", "--data", str(data), "--load", str(model), "--steps", "0"], {})
@@ -229,6 +231,8 @@ def test_a_link_restores_the_run_and_trains_to_the_same_lines(open_page, tmp_pat
     run_file = tmp_path / download.value.suggested_filename
     download.value.save_as(run_file)
     assert run_file.name == "microgpt-run-pasted.json"
+    said = root.locator(".mg-share-note").inner_text()
+    assert said.startswith(f"Downloaded {run_file.name} ({run_file.stat().st_size:,} bytes)"), said
     assert playground.open_run(run_file.read_text(encoding="utf-8"))["data"]["text"] == big["text"]
     root.locator("button.mg-use-book").click()
     p.wait_live(root, "r => r.dataset.docs === '29910'")

@@ -178,7 +178,10 @@
     link.readOnly = true;
     linkLabel.appendChild(link);
     linkLabel.hidden = true;
+    // What "Keep and share" did (a link made, a file downloaded): shown and announced, since
+    // a download leaves no other trace in the page.
     var shareNote = el("p", "mg-live-note mg-share-note");
+    shareNote.setAttribute("role", "status");
     keepPart.append(modelLine, modelRow, shareRow, linkLabel, shareNote);
 
     root.append(head, note, dataPart, setPart, runPart, keepPart);
@@ -455,8 +458,14 @@
         w.status("Sampled " + r.samples.length + " names from your model.", "");
       }, function (e) { w.status(e.message, "error"); });
     });
+    function downloaded(name, text, then) {
+      shareNote.textContent = "Downloaded " + name + " (" + fmt(new Blob([text]).size) + " bytes): " + then;
+    }
     downloadModel.addEventListener("click", function () {
-      if (model) download(model.name, model.text, "application/json");
+      if (!model) return;
+      download(model.name, model.text, "application/json");
+      downloaded(model.name, model.text, "open it here with \u201cOpen a model\u201d, or in Python with " +
+        "microgpt.load_checkpoint.");
     });
 
     /* --- sharing: a link (the run file, compressed, in the address) or the run file itself */
@@ -488,6 +497,8 @@
     saveRun.addEventListener("click", function () {
       w.call("share", { data: data, settings: settingsNow() }).then(function (run) {
         download(run.name, run.text, "application/json");
+        downloaded(run.name, run.text, "open it here with \u201cOpen a run file\u201d, or send it; " +
+          "Train then prints the same lines.");
       }, function (e) { w.status(e.message, "error"); });
     });
     function applyRun(r, source) {
