@@ -464,8 +464,8 @@
     downloadModel.addEventListener("click", function () {
       if (!model) return;
       download(model.name, model.text, "application/json");
-      downloaded(model.name, model.text, "open it here with \u201cOpen a model\u201d, or in Python with " +
-        "microgpt.load_checkpoint.");
+      downloaded(model.name, model.text, "open it here with \u201cOpen a model\u201d, or on your machine with " +
+        "python -m microgpt --load (section 4 of this page, \u201cTake the model with you\u201d, shows how).");
     });
 
     /* --- sharing: a link (the run file, compressed, in the address) or the run file itself */
